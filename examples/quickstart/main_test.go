@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestReport runs the quickstart and checks its key lines against values
+// worked out by hand from data/ (the derivations are in the comments), so
+// the first program users run cannot silently break.
+func TestReport(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, report(&buf))
+	out := buf.String()
+	for _, want := range []string{
+		"Maison Brioche: weekly community report, 2025-W23 (Mon 2 Jun to Sun 8 Jun 2025, Europe/Paris)",
+		// Instagram: 9200 + 7400 + 5100 = 21700 impressions; engagements
+		// 561 + 379 + 231 = 1171; 1171 / 21700 = 5.40 %; 1171 / 12705 =
+		// 9.22 %; (12705 - 12480) / 12480 = +1.80 %; 71 / 12480 = 0.57 %.
+		"instagram        21700   5.40 %    9.22 %      12705  +1.80 %  0.57 %",
+		// LinkedIn: 6400 impressions, 198 engagements (clicks excluded).
+		"linkedin          6400   3.09 %    6.00 %       3302  +2.87 %  0.37 %",
+		// 561 / 9200 = 6.10 %, the best of the nine posts.
+		"Top post: ig-croissant-reel on instagram, 6.10 % of impressions",
+		"NPS: +48 (25 responses)", // 16 promoters, 5 passives, 4 detractors: 100 × 12 / 25
+		// Thursday's 19 negative mentions against a quiet week before.
+		"ALERT negative mentions on Thu 5 Jun: 19",
+		"Response rate: 90.00 % (18 of 20 messages)",
+		// Sorted reply times: median (33 + 36) / 2 = 34.5 min; p90 95 +
+		// 0.3 × (140 - 95) = 108.5 min; 14 of 20 within 60 min.
+		"First response: median 35 min, p90 1 h 49 min; within the 1 h SLA: 70.00 %",
+		// 22500 × 1.45 / 1607 × 10 = 203.02; + 120 + 29 = 352.02.
+		"Labour: junior CM, 10 h = 203.02 EUR; media 120.00, tools 29.00; total 352.02 EUR",
+		// (551 - 352.02) / 352.02 = 0.565.
+		"Attributed revenue 551.00 EUR: ROI +0.57",
+		"A/B: Instagram 5.40 % vs LinkedIn 3.09 % engagement per impression",
+		"significant at 5 %",
+	} {
+		require.Contains(t, out, want)
+	}
+	require.NotContains(t, out, "n/a")
+	require.Equal(t, 1, strings.Count(out, "ALERT"), "only Thursday is anomalous")
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestReportWriteError(t *testing.T) {
+	require.EqualError(t, report(failingWriter{}), "disk full")
+}
