@@ -201,12 +201,19 @@ func (a *Account) invalid(op, msg string) error {
 	return &Error{Code: InvalidContent, Op: op, Network: a.desc.Network, Message: msg}
 }
 
-// content validates p before a publish-like call.
-func (a *Account) content(op string, p *Post) error {
+// content validates p before a publish-like call. A top-level post (Publish,
+// Edit) is held to every limit; a reply or a direct message is not a feed
+// post, so rules that only apply to feed posts (Limits.MediaRequired, as on
+// Instagram) are lifted for it.
+func (a *Account) content(op string, p *Post, topLevel bool) error {
 	if p == nil {
 		return a.invalid(op, "no post given (nil *Post)")
 	}
-	if err := a.Validate(p); err != nil {
+	l := a.lim
+	if !topLevel {
+		l.MediaRequired = false
+	}
+	if err := ValidatePost(p, l, a.displayName()); err != nil {
 		return &Error{Code: InvalidContent, Op: op, Network: a.desc.Network, Message: err.Error(), Err: err}
 	}
 	return nil
@@ -228,7 +235,7 @@ func pubOpts(o *PublishOptions) PublishOptions {
 // before publishing again.
 func (a *Account) Publish(ctx context.Context, p *Post, opts *PublishOptions) (PublishResult, error) {
 	const op = "Publish"
-	if err := a.content(op, p); err != nil {
+	if err := a.content(op, p, true); err != nil {
 		return PublishResult{}, err
 	}
 	o := pubOpts(opts)
@@ -275,7 +282,7 @@ func (a *Account) Edit(ctx context.Context, postID string, p *Post) (PublishResu
 	if postID == "" {
 		return PublishResult{}, a.invalid(op, "empty post ID")
 	}
-	if err := a.content(op, p); err != nil {
+	if err := a.content(op, p, true); err != nil {
 		return PublishResult{}, err
 	}
 	d := a.d.(driver.Editor)
@@ -363,7 +370,7 @@ func (a *Account) Reply(ctx context.Context, parentID string, p *Post, opts *Pub
 	if parentID == "" {
 		return PublishResult{}, a.invalid(op, "empty parent ID")
 	}
-	if err := a.content(op, p); err != nil {
+	if err := a.content(op, p, false); err != nil {
 		return PublishResult{}, err
 	}
 	d := a.d.(driver.Replier)
@@ -388,7 +395,7 @@ func (a *Account) SendMessage(ctx context.Context, conversationID string, p *Pos
 	if conversationID == "" {
 		return PublishResult{}, a.invalid(op, "empty conversation ID")
 	}
-	if err := a.content(op, p); err != nil {
+	if err := a.content(op, p, false); err != nil {
 		return PublishResult{}, err
 	}
 	d := a.d.(driver.MessageSender)

@@ -618,3 +618,24 @@ func TestHalfPublishedThreadNotRetried(t *testing.T) {
 	require.Empty(t, s.got())
 	require.Equal(t, "connectors: fakenet: Publish: unavailable (HTTP 503)", err.Error())
 }
+
+// Instagram needs media on feed posts, not on replies or direct messages.
+func TestMediaRequiredOnlyForFeedPosts(t *testing.T) {
+	ig, ok := PresetLimits("instagram")
+	require.True(t, ok)
+	require.True(t, ig.MediaRequired)
+	f := newFake(Description{Network: "instagram", DisplayName: "Instagram", Limits: ig})
+	a := newTestAccount(t, f, nil, nil)
+	ctx := context.Background()
+	text := &Post{Text: "Merci pour votre message !"}
+
+	_, err := a.Publish(ctx, text, nil)
+	require.ErrorIs(t, err, ErrInvalidContent)
+	_, err = a.Edit(ctx, "p1", text)
+	require.ErrorIs(t, err, ErrInvalidContent)
+
+	_, err = a.Reply(ctx, "c1", text, nil)
+	require.NoError(t, err)
+	_, err = a.SendMessage(ctx, "conv1", text, nil)
+	require.NoError(t, err)
+}

@@ -17,7 +17,7 @@
 //	import _ "github.com/cmkit/cmkit/connectors/mastodon"
 //
 //	acct, err := connectors.OpenURL(ctx, "mastodon://mastodon.social/brand",
-//		connectors.Config{Tokens: tokenSource})
+//		connectors.Config{Tokens: tokenSource}, nil)
 //	if err != nil { ... }
 //	defer acct.Close()
 //	res, err := acct.Publish(ctx, &connectors.Post{Text: "Bonjour !"}, nil)

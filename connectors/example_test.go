@@ -60,7 +60,7 @@ func init() {
 
 func Example_publish() {
 	ctx := context.Background()
-	acct, err := connectors.Open(ctx, "demo", connectors.Config{Account: "brand"})
+	acct, err := connectors.Open(ctx, "demo", connectors.Config{Account: "brand"}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -102,7 +102,7 @@ func ExampleValidatePost() {
 
 func ExampleCode() {
 	ctx := context.Background()
-	acct, _ := connectors.Open(ctx, "demo", connectors.Config{})
+	acct, _ := connectors.Open(ctx, "demo", connectors.Config{}, nil)
 	err := acct.Delete(ctx, "demo-404")
 	switch connectors.Code(err) {
 	case connectors.NotFound:
@@ -118,7 +118,7 @@ func ExampleCode() {
 
 func ExampleAccount_Capabilities() {
 	ctx := context.Background()
-	acct, _ := connectors.Open(ctx, "demo", connectors.Config{})
+	acct, _ := connectors.Open(ctx, "demo", connectors.Config{}, nil)
 	fmt.Println(acct.Capabilities())
 	fmt.Println(acct.Supports(connectors.CapComments))
 	err := acct.HideComment(ctx, "c1")

@@ -67,12 +67,11 @@ func lookup(network string) (driver.OpenFunc, bool) {
 }
 
 // Open opens an Account on the registered network: it calls the network's
-// OpenFunc with cfg, then NewAccount with default AccountOptions (taking
-// cfg.Logger and cfg.Now). An unknown network returns an error with code
-// Unsupported that lists the registered networks.
-//
-// To choose retry options, open the driver yourself and call NewAccount.
-func Open(ctx context.Context, network string, cfg Config) (*Account, error) {
+// OpenFunc with cfg, then NewAccount with opts. opts may be nil for the
+// defaults; its Logger and Now, when unset, are taken from cfg. An unknown
+// network returns an error with code Unsupported that lists the registered
+// networks.
+func Open(ctx context.Context, network string, cfg Config, opts *AccountOptions) (*Account, error) {
 	open, ok := lookup(network)
 	if !ok {
 		return nil, unknownNetwork("Open", network)
@@ -84,7 +83,17 @@ func Open(ctx context.Context, network string, cfg Config) (*Account, error) {
 	if d == nil {
 		return nil, &Error{Code: Unknown, Op: "Open", Network: network, Message: "the connector returned no driver"}
 	}
-	a, err := NewAccount(ctx, d, &AccountOptions{Logger: cfg.Logger, Now: cfg.Now})
+	var o AccountOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Logger == nil {
+		o.Logger = cfg.Logger
+	}
+	if o.Now == nil {
+		o.Now = cfg.Now
+	}
+	a, err := NewAccount(ctx, d, &o)
 	if err != nil {
 		if c, ok := d.(io.Closer); ok {
 			_ = c.Close()
@@ -118,12 +127,13 @@ func Open(ctx context.Context, network string, cfg Config) (*Account, error) {
 //
 // Malformed URLs return an error with code InvalidContent; an unknown
 // network returns code Unsupported with the list of registered networks.
-func OpenURL(ctx context.Context, rawURL string, cfg Config) (*Account, error) {
+// opts is passed to Open.
+func OpenURL(ctx context.Context, rawURL string, cfg Config, opts *AccountOptions) (*Account, error) {
 	network, cfg, err := parseURL(rawURL, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return Open(ctx, network, cfg)
+	return Open(ctx, network, cfg, opts)
 }
 
 // parseURL applies a connection URL to cfg and returns the network name.

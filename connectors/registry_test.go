@@ -41,12 +41,12 @@ func TestRegister(t *testing.T) {
 
 func TestOpen(t *testing.T) {
 	ctx := context.Background()
-	a, err := Open(ctx, "fakenet", Config{Account: "brand"})
+	a, err := Open(ctx, "fakenet", Config{Account: "brand"}, nil)
 	require.NoError(t, err)
 	require.Equal(t, "fakenet", a.Network())
 	require.Equal(t, "brand", a.Description().AccountID)
 
-	_, err = Open(ctx, "nosuch", Config{})
+	_, err = Open(ctx, "nosuch", Config{}, nil)
 	require.ErrorIs(t, err, ErrUnsupported)
 	require.Contains(t, err.Error(), `connectors: Open: unsupported: unknown network "nosuch" (registered: `)
 	require.Contains(t, err.Error(), "fakenet")
@@ -113,11 +113,11 @@ func TestParseURL(t *testing.T) {
 }
 
 func TestOpenURL(t *testing.T) {
-	a, err := OpenURL(context.Background(), "fakenet://social.example/brand", Config{})
+	a, err := OpenURL(context.Background(), "fakenet://social.example/brand", Config{}, nil)
 	require.NoError(t, err)
 	require.Equal(t, "brand", a.Description().AccountID)
 	require.Equal(t, "https://social.example", a.Description().URL)
-	_, err = OpenURL(context.Background(), "fakenet://u:pw@social.example/brand", Config{})
+	_, err = OpenURL(context.Background(), "fakenet://u:pw@social.example/brand", Config{}, nil)
 	require.ErrorIs(t, err, ErrInvalidContent)
 }
 

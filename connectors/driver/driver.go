@@ -121,8 +121,10 @@ type PendingResolver interface {
 
 // PostFinder looks for a post published earlier with the given idempotency
 // key or content, to reconcile a publish whose outcome was Indeterminate.
-// It returns the post (Status Published) or ErrNotFound when it is sure
-// the post was not published.
+// It returns the post (Status Published, or Pending with resume state when
+// the network still processes it) or ErrNotFound when it is sure the post
+// was not published. Any other error means it could not tell: the caller
+// must not publish again on it.
 type PostFinder interface {
 	FindPost(ctx context.Context, idempotencyKey string, p *Post) (PublishResult, error)
 }

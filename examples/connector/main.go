@@ -28,7 +28,8 @@ func main() {
 	acct, err := connectors.Open(ctx, "guestbook", connectors.Config{
 		Server: srv.URL,
 		Tokens: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "secret-token"}),
-	})
+	}, nil)
+
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -9,7 +9,7 @@
 //	import _ "github.com/cmkit/cmkit/examples/connector/guestbook"
 //
 //	acct, err := connectors.OpenURL(ctx, "guestbook+http://127.0.0.1:8080/brand",
-//		connectors.Config{Tokens: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token})})
+//		connectors.Config{Tokens: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token})}, nil)
 //
 // Config.Server (the guestbook's base URL) and Config.Tokens are required.
 //

@@ -90,7 +90,7 @@ func TestOpenByURL(t *testing.T) {
 	ctx := context.Background()
 	tokens := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"})
 	// srv.URL is http://127.0.0.1:port; the +http scheme keeps plain HTTP.
-	acct, err := connectors.OpenURL(ctx, "guestbook+http://"+srv.Listener.Addr().String()+"/brand", connectors.Config{Tokens: tokens})
+	acct, err := connectors.OpenURL(ctx, "guestbook+http://"+srv.Listener.Addr().String()+"/brand", connectors.Config{Tokens: tokens}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,11 +98,12 @@ func TestOpenByURL(t *testing.T) {
 		t.Fatalf("handle %q", acct.Description().Handle)
 	}
 	_, err = connectors.Open(ctx, "guestbook", connectors.Config{Server: srv.URL,
-		Tokens: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "wrong"})})
+		Tokens: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "wrong"})}, nil)
+
 	if !errors.Is(err, connectors.ErrUnauthenticated) {
 		t.Fatalf("wrong token: got %v, want ErrUnauthenticated", err)
 	}
-	_, err = connectors.Open(ctx, "guestbook", connectors.Config{Tokens: tokens})
+	_, err = connectors.Open(ctx, "guestbook", connectors.Config{Tokens: tokens}, nil)
 	if !errors.Is(err, connectors.ErrInvalidContent) {
 		t.Fatalf("no server: got %v", err)
 	}
