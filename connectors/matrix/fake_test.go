@@ -46,9 +46,14 @@ type fake struct {
 	// inclusiveEnd makes forward end tokens point at the page's last
 	// event, which the next page repeats, as Dendrite's do.
 	inclusiveEnd bool
-	logins       int
-	requests     atomic.Int64
-	log          []fakeRequest
+	// relationsLag hides from the relations endpoint every event appended
+	// after lagRelations was called, as a homeserver that indexes
+	// relations asynchronously (Dendrite) does for a moment.
+	relationsLag  bool
+	relationsUpTo int // room.events index bound while lagging
+	logins        int
+	requests      atomic.Int64
+	log           []fakeRequest
 }
 
 type fakeSession struct {
@@ -544,6 +549,15 @@ func (f *fake) roomAPI(w http.ResponseWriter, r *http.Request, s *fakeSession, s
 	}
 }
 
+// lagRelations makes the relations endpoint stop seeing new events of the
+// room with the given alias.
+func (f *fake) lagRelations(alias string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.relationsLag = true
+	f.relationsUpTo = len(f.rooms[f.aliases[alias]].events)
+}
+
 // relations serves GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}[/{eventType}],
 // most recent first, paginated with next_batch.
 func (f *fake) relations(w http.ResponseWriter, r *http.Request, s *fakeSession, seg []string) {
@@ -563,7 +577,11 @@ func (f *fake) relations(w http.ResponseWriter, r *http.Request, s *fakeSession,
 		evType = seg[8]
 	}
 	var all []any
-	for i := len(room.events) - 1; i >= 0; i-- {
+	last := len(room.events) - 1
+	if f.relationsLag {
+		last = min(last, f.relationsUpTo-1)
+	}
+	for i := last; i >= 0; i-- {
 		ev := room.events[i]
 		c, _ := ev["content"].(map[string]any)
 		rel, _ := c["m.relates_to"].(map[string]any)

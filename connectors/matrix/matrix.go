@@ -62,6 +62,13 @@ type Driver struct {
 	displayName string
 	described   *driver.Description
 	parents     map[string]string // event ID -> the event it answers ("" for none), bounded
+	// likes records the reactions this driver sent (liked event ID ->
+	// reaction event ID) and unliked the reactions it redacted, so that a
+	// like, an unlike and the metrics read just after them are consistent
+	// even while the homeserver has not yet indexed the relation or the
+	// redaction (Dendrite indexes both asynchronously). Both are bounded.
+	likes   map[string]string
+	unliked map[string]bool
 }
 
 // Open opens a driver for cfg. It does no I/O: the room alias is resolved

@@ -550,3 +550,31 @@ func TestDirectMessages(t *testing.T) {
 	require.Len(t, pg.Items, 1)
 	require.Equal(t, c, pg.Items[0].ID)
 }
+
+// Dendrite lists a new reaction in the relations endpoint only a moment
+// after sending it: liking twice must still send one reaction, the metrics
+// read just after must count it, and unliking must redact it.
+func TestLikeWhileRelationsLag(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(t)
+	d := openBrand(t, f, driver.Config{})
+	post, err := d.Publish(ctx, &driver.Post{Text: "Bonjour"}, driver.PublishOptions{})
+	require.NoError(t, err)
+	f.lagRelations("#community:" + fakeServer)
+
+	require.NoError(t, d.SetLiked(ctx, post.ID, true))
+	require.NoError(t, d.SetLiked(ctx, post.ID, true))
+	require.Len(t, f.requestsTo(http.MethodPut, "/send/m.reaction/"), 1, "liking twice sends one reaction")
+	m, err := d.PostMetrics(ctx, post.ID)
+	require.NoError(t, err)
+	require.Equal(t, driver.M(1), m.Likes)
+
+	require.NoError(t, d.SetLiked(ctx, post.ID, false))
+	require.Len(t, f.requestsTo(http.MethodPut, "/redact/"), 1, "the unindexed reaction is redacted")
+	m, err = d.PostMetrics(ctx, post.ID)
+	require.NoError(t, err)
+	require.Equal(t, driver.M(0), m.Likes)
+
+	require.NoError(t, d.SetLiked(ctx, post.ID, true))
+	require.Len(t, f.requestsTo(http.MethodPut, "/send/m.reaction/"), 2, "liking again after unliking sends a new reaction")
+}

@@ -754,20 +754,28 @@ func (d *Driver) SetLiked(ctx context.Context, id string, liked bool) error {
 	}
 	var mine []string
 	for _, r := range reactions {
-		if r.Sender == me && !r.redacted() && r.Content.RelatesTo != nil && r.Content.RelatesTo.Key == Like {
+		if r.Sender == me && !r.redacted() && r.Content.RelatesTo != nil && r.Content.RelatesTo.Key == Like && !d.wasUnliked(r.EventID) {
 			mine = append(mine, r.EventID)
 		}
+	}
+	// The server may not list a reaction sent a moment ago: add the one
+	// this driver remembers sending.
+	if sent := d.likedWith(id); sent != "" && !slices.Contains(mine, sent) {
+		mine = append(mine, sent)
 	}
 	if liked {
 		if len(mine) > 0 {
 			return nil
 		}
 		content := map[string]any{"m.relates_to": relatesTo{RelType: "m.annotation", EventID: id, Key: Like}}
-		// A repeated reaction is harmless (the check above finds it), so
+		// A repeated reaction is harmless (the checks above find it), so
 		// the reaction is sent as if keyed.
-		_, err := d.send(ctx, room, "m.reaction", randomTxnID(), content, true)
+		reaction, err := d.send(ctx, room, "m.reaction", randomTxnID(), content, true)
 		if errors.Is(err, driver.ErrDuplicate) {
 			return nil
+		}
+		if err == nil {
+			d.recordLike(id, reaction)
 		}
 		return err
 	}
@@ -775,8 +783,48 @@ func (d *Driver) SetLiked(ctx context.Context, id string, liked bool) error {
 		if err := d.redact(ctx, room, r, ""); err != nil && !errors.Is(err, driver.ErrNotFound) {
 			return err
 		}
+		d.recordUnlike(id, r)
 	}
 	return nil
+}
+
+// likedWith returns the reaction this driver sent to like id, if any.
+func (d *Driver) likedWith(id string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.likes[id]
+}
+
+// wasUnliked reports whether this driver redacted the reaction.
+func (d *Driver) wasUnliked(reaction string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.unliked[reaction]
+}
+
+func (d *Driver) recordLike(id, reaction string) {
+	if reaction == "" {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.likes == nil || len(d.likes) >= maxParents {
+		d.likes = make(map[string]string)
+	}
+	d.likes[id] = reaction
+	delete(d.unliked, reaction)
+}
+
+func (d *Driver) recordUnlike(id, reaction string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.likes[id] == reaction {
+		delete(d.likes, id)
+	}
+	if d.unliked == nil || len(d.unliked) >= maxParents {
+		d.unliked = make(map[string]bool)
+	}
+	d.unliked[reaction] = true
 }
 
 // PostMetrics reads a post's counters: Likes is the number of reactions
@@ -802,10 +850,16 @@ func (d *Driver) PostMetrics(ctx context.Context, postID string) (driver.PostMet
 		return driver.PostMetrics{}, err
 	}
 	var likes int64
+	counted := false
+	sent := d.likedWith(postID)
 	for _, r := range reactions {
-		if !r.redacted() && r.Type == "m.reaction" {
+		if !r.redacted() && r.Type == "m.reaction" && !d.wasUnliked(r.EventID) {
 			likes++
+			counted = counted || r.EventID == sent
 		}
+	}
+	if sent != "" && !counted {
+		likes++ // sent by this driver, not indexed by the server yet
 	}
 	m.Likes = driver.M(likes)
 	var comments int64
