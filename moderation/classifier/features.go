@@ -1,0 +1,573 @@
+package classifier
+
+import (
+	"math/bits"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// featureVersion identifies the feature extractor below. It is written into
+// model files so that a model trained with another extractor is refused.
+const featureVersion = 3
+
+// Feature kinds, hashed as the first byte so that a word, a bigram and a
+// character n-gram with the same bytes land in different buckets.
+const (
+	kindWord     = 1
+	kindFolded   = 2
+	kindBigram   = 3
+	kindChar     = 4
+	kindLang     = 5
+	kindMeta     = 6
+	kindLangWord = 7
+	kindJoined   = 8
+)
+
+// Special tokens. They start with a control byte so no text token equals them.
+var (
+	tokURL   = []byte("\x01url")
+	tokUser  = []byte("\x01user")
+	tokNumS  = []byte("\x01num1")
+	tokNumM  = []byte("\x01num3")
+	tokNumL  = []byte("\x01num5")
+	tokStart = []byte("\x01^")
+	tokEnd   = []byte("\x01$")
+)
+
+// maxTextBytes bounds the work per call: longer texts are truncated (on a
+// rune boundary) before feature extraction.
+const maxTextBytes = 8 << 10
+
+// maxTokenRunes bounds the character n-grams taken from one token.
+const maxTokenRunes = 32
+
+// span is a token: its bytes are arena[start:end].
+type span struct {
+	start, end int32
+	special    bool // URL, mention or number token: no character n-grams
+	single     bool // a single letter, candidate for re-joining spaced-out words
+}
+
+// extractor holds the scratch buffers of one feature extraction. It is
+// reused through a sync.Pool; nothing in it outlives a call.
+type extractor struct {
+	low   []byte // NFKC, lower-cased text
+	nfkc  []byte
+	arena []byte // normalised tokens
+	toks  []span
+	farea []byte // diacritics-folded tokens
+	ftoks []span
+	runes []int32 // rune offsets of the token being n-grammed
+	feats []uint32
+	mask  uint32
+}
+
+func newExtractor(bits uint) *extractor {
+	return &extractor{
+		low:   make([]byte, 0, 512),
+		nfkc:  make([]byte, 0, 512),
+		arena: make([]byte, 0, 512),
+		toks:  make([]span, 0, 96),
+		farea: make([]byte, 0, 512),
+		ftoks: make([]span, 0, 96),
+		runes: make([]int32, 0, maxTokenRunes+3),
+		feats: make([]uint32, 0, 1024),
+		mask:  1<<bits - 1,
+	}
+}
+
+// FNV-1a, 64 bits, written out so that hashing needs no allocation.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvByte(h uint64, b byte) uint64 { return (h ^ uint64(b)) * fnvPrime }
+
+func fnvBytes(h uint64, p []byte) uint64 {
+	for _, b := range p {
+		h = (h ^ uint64(b)) * fnvPrime
+	}
+	return h
+}
+
+// bucket finalises a hash (a murmur3-style mixer, since the low bits of
+// FNV-1a alone are weakly mixed) and reduces it to a bucket index.
+func (x *extractor) bucket(h uint64) uint32 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return uint32(h) & x.mask
+}
+
+func (x *extractor) emit(h uint64) { x.feats = append(x.feats, x.bucket(h)) }
+
+// extract fills x.feats with the hashed features of text in lang.
+func (x *extractor) extract(text, lang string) {
+	x.feats = x.feats[:0]
+	if len(text) > maxTextBytes {
+		cut := maxTextBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
+	lang = canonicalLang(lang, text)
+	x.lower(text)
+	x.tokenize()
+	x.fold()
+
+	// Language and bias-like features.
+	x.emit(fnvBytes(fnvByte(fnvOffset, kindLang), []byte(lang)))
+	var langByte byte = 'u'
+	if lang != "" {
+		langByte = lang[0]
+	}
+
+	prev := tokStart
+	n := len(x.toks)
+	for i := 0; i < n; i++ {
+		t := x.toks[i]
+		word := x.arena[t.start:t.end]
+		ft := x.ftoks[i]
+		fword := x.farea[ft.start:ft.end]
+		x.emit(fnvBytes(fnvByte(fnvOffset, kindWord), word))
+		x.emit(fnvBytes(fnvByte(fnvByte(fnvOffset, kindLangWord), langByte), fword))
+		if !t.special && string(fword) != string(word) {
+			x.emit(fnvBytes(fnvByte(fnvOffset, kindFolded), fword))
+		}
+		h := fnvBytes(fnvByte(fnvOffset, kindBigram), prev)
+		x.emit(fnvBytes(fnvByte(h, ' '), fword))
+		prev = fword
+		if !t.special {
+			x.charGrams(fword)
+		}
+	}
+	if n > 0 {
+		h := fnvBytes(fnvByte(fnvOffset, kindBigram), prev)
+		x.emit(fnvBytes(fnvByte(h, ' '), tokEnd))
+	}
+	x.joinSingles()
+}
+
+// charGrams emits the character 3- to 5-grams of "<word>".
+func (x *extractor) charGrams(word []byte) {
+	r := x.runes[:0]
+	r = append(r, -1) // position of '<'
+	for i := range word {
+		if utf8.RuneStart(word[i]) {
+			if len(r) > maxTokenRunes {
+				break
+			}
+			r = append(r, int32(i))
+		}
+	}
+	r = append(r, int32(len(word))) // position of '>'
+	x.runes = r
+	// Symbols: index 0 is '<', 1..len(r)-2 are runes, len(r)-1 is '>'.
+	nsym := len(r)
+	for i := 0; i < nsym; i++ {
+		for n := 3; n <= 5 && i+n <= nsym; n++ {
+			h := fnvByte(fnvOffset, kindChar)
+			from, to := i, i+n // symbols [from, to)
+			if from == 0 {
+				h = fnvByte(h, '<')
+				from = 1
+			}
+			end := to
+			closing := false
+			if to == nsym {
+				end = nsym - 1
+				closing = true
+			}
+			if from < end {
+				h = fnvBytes(h, word[r[from]:r[end]])
+			}
+			if closing {
+				h = fnvByte(h, '>')
+			}
+			x.emit(h)
+		}
+	}
+}
+
+// joinSingles re-joins words spelt out letter by letter ("h a t e") and
+// emits the joined word as an extra word feature with its n-grams.
+func (x *extractor) joinSingles() {
+	n := len(x.ftoks)
+	for i := 0; i < n; {
+		if !x.ftoks[i].single {
+			i++
+			continue
+		}
+		j := i
+		for j < n && x.ftoks[j].single {
+			j++
+		}
+		if j-i >= 3 {
+			start := len(x.farea)
+			for k := i; k < j; k++ {
+				t := x.ftoks[k]
+				x.farea = append(x.farea, x.farea[t.start:t.end]...)
+			}
+			w := x.farea[start:]
+			x.emit(fnvBytes(fnvByte(fnvOffset, kindJoined), w))
+			x.emit(fnvBytes(fnvByte(fnvOffset, kindWord), w))
+			x.charGrams(w)
+		}
+		i = j
+	}
+}
+
+func isASCIIBytes(s []byte) bool {
+	for _, c := range s {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// lower writes NFKC(text), lower-cased, to x.low and emits shape features
+// (shouting, exclamation marks) computed on the original text.
+func (x *extractor) lower(text string) {
+	var c counts
+	out := x.low[:0]
+	if isASCII(text) {
+		for i := 0; i < len(text); i++ {
+			out = c.lowerRune(out, rune(text[i]))
+		}
+	} else {
+		x.nfkc = norm.NFKC.AppendString(x.nfkc[:0], text)
+		for k := 0; k < len(x.nfkc); {
+			r, size := utf8.DecodeRune(x.nfkc[k:])
+			out = c.lowerRune(out, r)
+			k += size
+		}
+	}
+	upper, letters, bangs, money := c.upper, c.letters, c.bangs, c.money
+	x.low = out
+	meta := func(name byte, v int) {
+		x.emit(fnvByte(fnvByte(fnvByte(fnvOffset, kindMeta), name), byte(v)))
+	}
+	if letters >= 8 {
+		meta('C', upper*4/letters) // 0..4: share of capitals
+	}
+	meta('!', min(bangs, 3))
+	if money > 0 {
+		meta('$', 1)
+	}
+	meta('L', min(bits.Len(uint(len(text))), 12)) // length, log scale
+}
+
+type counts struct{ upper, letters, bangs, money int }
+
+func (c *counts) lowerRune(out []byte, r rune) []byte {
+	if r < utf8.RuneSelf {
+		b := byte(r)
+		switch {
+		case 'A' <= b && b <= 'Z':
+			c.upper++
+			c.letters++
+			b += 'a' - 'A'
+		case 'a' <= b && b <= 'z':
+			c.letters++
+		case b == '!':
+			c.bangs++
+		case b == '$':
+			c.money++
+		}
+		return append(out, b)
+	}
+	if unicode.IsUpper(r) {
+		c.upper++
+		c.letters++
+	} else if unicode.IsLetter(r) {
+		c.letters++
+	}
+	if r == '£' || r == '€' {
+		c.money++
+	}
+	return utf8.AppendRune(out, unicode.ToLower(r))
+}
+
+// tokenize splits x.low into normalised tokens in x.arena/x.toks.
+func (x *extractor) tokenize() {
+	x.arena = x.arena[:0]
+	x.toks = x.toks[:0]
+	s := x.low
+	urls, users := 0, 0
+	for i := 0; i < len(s); {
+		// Skip white space.
+		r, size := utf8.DecodeRune(s[i:])
+		if unicode.IsSpace(r) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(s) {
+			r, size := utf8.DecodeRune(s[j:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			j += size
+		}
+		chunk := s[i:j]
+		i = j
+		switch {
+		case isURL(chunk):
+			x.special(tokURL)
+			urls++
+			continue
+		case len(chunk) > 1 && chunk[0] == '@' && isWordByte(chunk[1]):
+			x.special(tokUser)
+			users++
+			continue
+		}
+		x.words(chunk)
+	}
+	meta := func(name byte, v int) {
+		x.emit(fnvByte(fnvByte(fnvByte(fnvOffset, kindMeta), name), byte(v)))
+	}
+	meta('U', min(urls, 3))
+	meta('@', min(users, 3))
+	meta('T', min(bits.Len(uint(len(x.toks))), 8))
+}
+
+func isWordByte(c byte) bool {
+	return c >= utf8.RuneSelf || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9')
+}
+
+var tlds = [...]string{
+	"com", "net", "org", "fr", "io", "ly", "co", "me", "info", "biz", "xyz", "tk", "gl", "ru",
+	"uk", "de", "be", "ca", "us", "tv", "gg", "app", "link", "site", "online", "shop", "club", "ws",
+}
+
+// isURL reports whether a white-space separated chunk looks like a link.
+func isURL(c []byte) bool {
+	if hasPrefix(c, "http://") || hasPrefix(c, "https://") || hasPrefix(c, "www.") {
+		return true
+	}
+	// host.tld or host.tld/path
+	for k := 1; k < len(c)-1; k++ {
+		if c[k] != '.' || !isWordByte(c[k-1]) {
+			continue
+		}
+		rest := c[k+1:]
+		end := 0
+		for end < len(rest) && 'a' <= rest[end] && rest[end] <= 'z' {
+			end++
+		}
+		if end == 0 || (end < len(rest) && rest[end] != '/') {
+			continue
+		}
+		for _, t := range tlds {
+			if string(rest[:end]) == t {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasPrefix(b []byte, p string) bool { return len(b) >= len(p) && string(b[:len(p)]) == p }
+
+func (x *extractor) special(tok []byte) {
+	start := int32(len(x.arena))
+	x.arena = append(x.arena, tok...)
+	x.toks = append(x.toks, span{start: start, end: int32(len(x.arena)), special: true})
+}
+
+// isInnerLeet reports whether c, between letters, stands for a letter.
+func isInnerLeet(c byte) bool { return c == '@' || c == '$' || c == '*' }
+
+// leet maps digits and symbols used for letters in words like "h4t3".
+func leet(c byte) byte {
+	switch c {
+	case '0':
+		return 'o'
+	case '1', '!', '|':
+		return 'i'
+	case '3':
+		return 'e'
+	case '4', '@':
+		return 'a'
+	case '5', '$':
+		return 's'
+	case '7', '+':
+		return 't'
+	case '8':
+		return 'b'
+	case '9':
+		return 'g'
+	}
+	return c
+}
+
+func isLetterRune(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) }
+
+// words splits a chunk into word tokens: runs of letters and digits, with
+// leet symbols inside words kept, apostrophes and other punctuation split.
+func (x *extractor) words(chunk []byte) {
+	i := 0
+	for i < len(chunk) {
+		r, size := utf8.DecodeRune(chunk[i:])
+		if !(isLetterRune(r) || unicode.IsDigit(r)) {
+			i += size
+			continue
+		}
+		j := i
+		letters, digits := 0, 0
+		for j < len(chunk) {
+			r, size := utf8.DecodeRune(chunk[j:])
+			switch {
+			case isLetterRune(r):
+				letters++
+			case unicode.IsDigit(r):
+				digits++
+			case r < utf8.RuneSelf && isInnerLeet(byte(r)) && j+size < len(chunk) && letters > 0:
+				// '@', '$', '*' inside a word: "b@stard", "f*ck".
+				nr, _ := utf8.DecodeRune(chunk[j+size:])
+				if !isLetterRune(nr) && !unicode.IsDigit(nr) && !isInnerLeet(byte(nr)) {
+					goto done
+				}
+			default:
+				goto done
+			}
+			j += size
+		}
+	done:
+		x.word(chunk[i:j], letters, digits)
+		i = j
+	}
+}
+
+// word appends one normalised token.
+func (x *extractor) word(w []byte, letters, digits int) {
+	start := int32(len(x.arena))
+	switch {
+	case letters == 0 && digits > 0:
+		switch {
+		case digits <= 2:
+			x.special(tokNumS)
+		case digits <= 4:
+			x.special(tokNumM)
+		default:
+			x.special(tokNumL)
+		}
+		return
+	case digits > 0 && isDigitByte(w[0]):
+		// "150p", "2day": digit runs collapse to '0'.
+		inDigits := false
+		for _, c := range w {
+			if isDigitByte(c) {
+				if !inDigits {
+					x.arena = append(x.arena, '0')
+				}
+				inDigits = true
+				continue
+			}
+			inDigits = false
+			x.arena = append(x.arena, c)
+		}
+	default:
+		// Letters first: fold leet, squeeze runs of 3+ equal bytes to 2. A
+		// trailing run of 2+ digits ("promo2024") is a number, kept as '0'.
+		tail := len(w)
+		for tail > 0 && isDigitByte(w[tail-1]) {
+			tail--
+		}
+		if len(w)-tail < 2 {
+			tail = len(w)
+		}
+		var p1, p2 byte
+		for k, c := range w[:tail] {
+			if c < utf8.RuneSelf {
+				c = leet(c)
+			}
+			if k >= 2 && c == p1 && c == p2 && c < utf8.RuneSelf {
+				continue
+			}
+			p2, p1 = p1, c
+			x.arena = append(x.arena, c)
+		}
+		if tail < len(w) {
+			x.arena = append(x.arena, '0')
+		}
+	}
+	end := int32(len(x.arena))
+	single := letters == 1 && digits == 0 && utf8.RuneCount(x.arena[start:end]) == 1
+	x.toks = append(x.toks, span{start: start, end: end, single: single})
+}
+
+func isDigitByte(c byte) bool { return '0' <= c && c <= '9' }
+
+// fold writes a diacritics-free copy of every token to x.farea/x.ftoks.
+func (x *extractor) fold() {
+	x.farea = x.farea[:0]
+	x.ftoks = x.ftoks[:0]
+	for _, t := range x.toks {
+		start := int32(len(x.farea))
+		w := x.arena[t.start:t.end]
+		if t.special || isASCIIBytes(w) {
+			x.farea = append(x.farea, w...)
+		} else {
+			for _, r := range string(w) {
+				x.farea = appendFolded(x.farea, r)
+			}
+		}
+		x.ftoks = append(x.ftoks, span{start: start, end: int32(len(x.farea)), special: t.special, single: t.single})
+	}
+}
+
+// appendFolded appends r without its diacritics (é → e, œ → oe).
+func appendFolded(b []byte, r rune) []byte {
+	if r < utf8.RuneSelf {
+		return append(b, byte(r))
+	}
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā', 'ă', 'ą':
+		return append(b, 'a')
+	case 'ç', 'ć', 'č':
+		return append(b, 'c')
+	case 'è', 'é', 'ê', 'ë', 'ē', 'ė', 'ę', 'ě':
+		return append(b, 'e')
+	case 'ì', 'í', 'î', 'ï', 'ī', 'ı':
+		return append(b, 'i')
+	case 'ñ', 'ń':
+		return append(b, 'n')
+	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ō':
+		return append(b, 'o')
+	case 'ù', 'ú', 'û', 'ü', 'ū', 'ů':
+		return append(b, 'u')
+	case 'ý', 'ÿ':
+		return append(b, 'y')
+	case 'š', 'ś':
+		return append(b, 's')
+	case 'ž', 'ź', 'ż':
+		return append(b, 'z')
+	case 'œ':
+		return append(b, 'o', 'e')
+	case 'æ':
+		return append(b, 'a', 'e')
+	case 'ß':
+		return append(b, 's', 's')
+	}
+	if unicode.Is(unicode.Mn, r) { // stray combining mark
+		return b
+	}
+	return utf8.AppendRune(b, r)
+}

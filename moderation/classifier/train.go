@@ -1,0 +1,218 @@
+package classifier
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Example is one labelled text for Train.
+type Example struct {
+	// Text is the message, as written.
+	Text string
+	// Lang is "fr", "en" or "" (guessed).
+	Lang string
+	// Toxic, Hate and Spam are the labels. Hate should imply Toxic.
+	Toxic, Hate, Spam bool
+	// Weight scales the example's loss. Zero means 1.
+	Weight float64
+}
+
+// TrainOptions tune Train. The zero value gives the settings used for the
+// embedded model.
+type TrainOptions struct {
+	// Bits is the base-2 logarithm of the number of hash buckets, between 16
+	// and 22. Defaults to 19 (524,288 buckets).
+	Bits int
+	// Epochs is the number of passes over the examples. Defaults to 16.
+	Epochs int
+	// LearningRate is the AdaGrad step size. Defaults to 0.1.
+	LearningRate float64
+	// L2 is the L2 regularisation strength. Defaults to 1e-6.
+	L2 float64
+	// Seed fixes the shuffling order. Defaults to 1.
+	Seed uint64
+	// Progress, if set, is called after each epoch with the mean log loss
+	// (per head: toxic, hate, spam) over that epoch.
+	Progress func(epoch int, loss [3]float64)
+}
+
+func (o *TrainOptions) withDefaults() (TrainOptions, error) {
+	var r TrainOptions
+	if o != nil {
+		r = *o
+	}
+	if r.Bits == 0 {
+		r.Bits = 19
+	}
+	if r.Epochs == 0 {
+		r.Epochs = 16
+	}
+	if r.LearningRate == 0 {
+		r.LearningRate = 0.1
+	}
+	if r.L2 == 0 {
+		r.L2 = 1e-6
+	}
+	if r.Seed == 0 {
+		r.Seed = 1
+	}
+	switch {
+	case r.Bits < minBits || r.Bits > maxBits:
+		return r, fmt.Errorf("classifier: Bits is %d, want %d to %d", r.Bits, minBits, maxBits)
+	case r.Epochs < 0 || r.Epochs > 1000:
+		return r, fmt.Errorf("classifier: Epochs is %d, want 1 to 1000", r.Epochs)
+	case !(r.LearningRate > 0) || math.IsInf(r.LearningRate, 0):
+		return r, fmt.Errorf("classifier: LearningRate is %v, want > 0", r.LearningRate)
+	case !(r.L2 >= 0) || math.IsInf(r.L2, 0):
+		return r, fmt.Errorf("classifier: L2 is %v, want >= 0", r.L2)
+	}
+	return r, nil
+}
+
+// ErrNoExamples is returned by Train when it is given no usable example.
+var ErrNoExamples = errors.New("classifier: no training examples")
+
+// Train fits a model to examples: one logistic regression per head over the
+// shared hashed features, trained with AdaGrad in a deterministic order
+// (the same examples and options always give the same model, byte for
+// byte). Weights are then quantised to 16 bits per head, exactly as Save
+// stores them.
+func Train(examples []Example, opts *TrainOptions) (*Model, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if len(examples) == 0 {
+		return nil, ErrNoExamples
+	}
+	bits := uint(o.Bits)
+	x := newExtractor(bits)
+
+	// Extract the features once.
+	offs := make([]int, 0, len(examples)+1)
+	var feats []uint32
+	labels := make([][numHeads]float64, 0, len(examples))
+	weights := make([]float64, 0, len(examples))
+	offs = append(offs, 0)
+	for i, e := range examples {
+		wt := e.Weight
+		if wt == 0 {
+			wt = 1
+		}
+		if !(wt > 0) || math.IsInf(wt, 0) {
+			return nil, fmt.Errorf("classifier: example %d has weight %v, want > 0", i, e.Weight)
+		}
+		x.extract(e.Text, e.Lang)
+		feats = append(feats, x.feats...)
+		offs = append(offs, len(feats))
+		labels = append(labels, [numHeads]float64{b2f(e.Toxic || e.Hate), b2f(e.Hate), b2f(e.Spam)})
+		weights = append(weights, wt)
+	}
+
+	nb := 1 << bits
+	w := make([]float64, nb*numHeads)
+	g2 := make([]float64, nb*numHeads)
+	var bias, biasG2 [numHeads]float64
+	// Start the biases at the log-odds of the base rates.
+	for h := range numHeads {
+		var pos, tot float64
+		for i := range labels {
+			pos += labels[i][h] * weights[i]
+			tot += weights[i]
+		}
+		p := (pos + 1) / (tot + 2)
+		bias[h] = math.Log(p / (1 - p))
+	}
+
+	order := make([]int, len(examples))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 0x636d6b6974))
+	lr, l2 := o.LearningRate, o.L2
+	const eps = 1e-8
+	for epoch := 1; epoch <= o.Epochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		var loss [numHeads]float64
+		var wsum float64
+		for _, i := range order {
+			fs := feats[offs[i]:offs[i+1]]
+			inv := 1 / math.Sqrt(float64(max(len(fs), 1)))
+			var z [numHeads]float64
+			for _, f := range fs {
+				k := int(f) * numHeads
+				z[0] += w[k]
+				z[1] += w[k+1]
+				z[2] += w[k+2]
+			}
+			var g [numHeads]float64
+			for h := range numHeads {
+				zz := bias[h] + z[h]*inv
+				p := sigmoid(zz)
+				y := labels[i][h]
+				loss[h] += weights[i] * logLoss(p, y)
+				g[h] = (p - y) * weights[i]
+				biasG2[h] += g[h] * g[h]
+				bias[h] -= lr * g[h] / math.Sqrt(biasG2[h]+eps)
+			}
+			wsum += weights[i]
+			for _, f := range fs {
+				k := int(f) * numHeads
+				for h := range numHeads {
+					gh := g[h]*inv + l2*w[k+h]
+					g2[k+h] += gh * gh
+					w[k+h] -= lr * gh / math.Sqrt(g2[k+h]+eps)
+				}
+			}
+		}
+		if o.Progress != nil {
+			for h := range loss {
+				loss[h] /= wsum
+			}
+			o.Progress(epoch, loss)
+		}
+	}
+	return quantize(bits, w, bias), nil
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func logLoss(p, y float64) float64 {
+	const tiny = 1e-12
+	if y > 0.5 {
+		return -math.Log(max(p, tiny))
+	}
+	return -math.Log(max(1-p, tiny))
+}
+
+// quantize maps float weights to int16 with one scale per head.
+func quantize(bits uint, w []float64, bias [numHeads]float64) *Model {
+	var maxAbs [numHeads]float64
+	for i, v := range w {
+		h := i % numHeads
+		maxAbs[h] = max(maxAbs[h], math.Abs(v))
+	}
+	var scale, b32 [numHeads]float32
+	for h := range numHeads {
+		s := maxAbs[h] / math.MaxInt16
+		if s == 0 {
+			s = 1
+		}
+		scale[h] = float32(s)
+		b32[h] = float32(bias[h])
+	}
+	q := make([]int16, len(w))
+	for i, v := range w {
+		s := float64(scale[i%numHeads])
+		r := math.Round(v / s)
+		q[i] = int16(max(min(r, math.MaxInt16), -math.MaxInt16))
+	}
+	return newModel(bits, q, scale, b32)
+}
