@@ -149,3 +149,29 @@ func FuzzParseURL(f *testing.F) {
 		}
 	})
 }
+
+// The connection URL forms the connectors document select the server and
+// account they say.
+func TestDocumentedURLForms(t *testing.T) {
+	for _, name := range []string{"urlform-mastodon", "urlform-bluesky", "urlform-matrix", "urlform-discord", "urlform-slack", "urlform-telegram"} {
+		Register(name, func(context.Context, Config) (driver.Driver, error) { return newFake(Description{}), nil })
+	}
+	for _, tc := range []struct{ url, server, account string }{
+		{"urlform-mastodon://mastodon.social/brand", "https://mastodon.social", "brand"},
+		{"urlform-bluesky://brand.bsky.social", "", "brand.bsky.social"},
+		{"urlform-matrix://matrix.example.org/%23community:example.org", "https://matrix.example.org", "#community:example.org"},
+		{"urlform-matrix://matrix.example.org/!abc:example.org", "https://matrix.example.org", "!abc:example.org"},
+		{"urlform-matrix+http://127.0.0.1:8008/%23cmkit:localhost", "http://127.0.0.1:8008", "#cmkit:localhost"},
+		{"urlform-discord://123456789012345678", "", "123456789012345678"},
+		{"urlform-slack://C0123ABCDEF", "", "C0123ABCDEF"},
+		{"urlform-telegram://-1001234567890", "", "-1001234567890"},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			network, cfg, err := parseURL(tc.url, Config{})
+			require.NoError(t, err)
+			require.Equal(t, strings.SplitN(strings.SplitN(tc.url, ":", 2)[0], "+", 2)[0], network)
+			require.Equal(t, tc.server, cfg.Server)
+			require.Equal(t, tc.account, cfg.Account)
+		})
+	}
+}

@@ -19,6 +19,17 @@
 //
 // and run it with -config accounts.json. Secrets are read from the
 // environment variables the file names, never from the file or the URL.
+// The registered networks and what their URLs select:
+//
+//	mastodon://instance/handle          token_env: an OAuth2 access token
+//	bluesky://handle                    username + password_env: an app password
+//	matrix://homeserver/%23room:server  username + password_env, or token_env ("#" is written %23)
+//	discord://CHANNEL_ID                password_env: the bot token
+//	slack://CHANNEL_ID                  token_env: a bot token (xoxb-...)
+//	telegram://CHAT_ID                  password_env: the bot token
+//	mem://handle?profile=x              in memory, no secret
+//
+// (See each connector's package documentation for its options.)
 package main
 
 import (
@@ -42,7 +53,14 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/cmkit/cmkit/connectors"
-	_ "github.com/cmkit/cmkit/connectors/memconnector" // registers "mem"
+	// Each connector registers its network name for connection URLs.
+	_ "github.com/cmkit/cmkit/connectors/bluesky"
+	_ "github.com/cmkit/cmkit/connectors/discord"
+	_ "github.com/cmkit/cmkit/connectors/mastodon"
+	_ "github.com/cmkit/cmkit/connectors/matrix"
+	_ "github.com/cmkit/cmkit/connectors/memconnector"
+	_ "github.com/cmkit/cmkit/connectors/slack"
+	_ "github.com/cmkit/cmkit/connectors/telegram"
 )
 
 // AccountConfig is one entry of the configuration file.
