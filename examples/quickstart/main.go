@@ -1,12 +1,16 @@
 // Command quickstart prints a weekly community report computed with cmkit
 // from a small sample data set that ships with it: one week (ISO week 23
 // of 2025) of Maison Brioche, a Lyon bakery chain, on Instagram, LinkedIn,
-// Mastodon and Bluesky.
+// Mastodon and Bluesky. Then it schedules the next week's content calendar
+// (data/calendar.csv) with cmkit's scheduler, checked against each
+// network's limits, prints the plan and publishes it on in-memory
+// networks (calendar.go).
 //
 //	go run ./examples/quickstart
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log"
@@ -29,6 +33,9 @@ const (
 
 func main() {
 	if err := report(os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+	if err := weekPlan(context.Background(), os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -52,4 +53,44 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 
 func TestReportWriteError(t *testing.T) {
 	require.EqualError(t, report(failingWriter{}), "disk full")
+}
+
+// TestWeekPlan checks the content calendar part: the week's plan in Paris
+// time, sorted, the entry Bluesky would refuse (325 characters against
+// 300), and the publication of every planned post once.
+func TestWeekPlan(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, weekPlan(context.Background(), &buf))
+	out := buf.String()
+	want := []string{
+		"Maison Brioche: content calendar 2025-W24 (Mon 9 Jun to Sun 15 Jun 2025, Europe/Paris)",
+		"Mon 9 Jun 08:30   bluesky    La brioche tressée est de retour…",
+		"Mon 9 Jun 08:30   instagram  La brioche tressée est de retour…",
+		"Mon 9 Jun 12:00   linkedin   Maison Brioche recrute 6 boulangers et…",
+		"Tue 10 Jun 09:00  bluesky    Les fournées du jour sortent à…",
+		"Tue 10 Jun 09:00  mastodon   Les fournées du jour sortent à…",
+		"Wed 11 Jun 08:30  instagram  Mercredi, c'est kouign-amann : la recette…",
+		"Thu 12 Jun 18:00  instagram  Coulisses : 400 brioches façonnées chaque…",
+		"Thu 12 Jun 18:00  linkedin   Coulisses : 400 brioches façonnées chaque…",
+		"Fri 13 Jun 17:00  mastodon   Ce week-end, dégustation gratuite de brioche…",
+		"Sat 14 Jun 10:00  bluesky    Dégustation place des Terreaux jusqu'à 13…",
+		"Sat 14 Jun 10:00  instagram  Dégustation place des Terreaux jusqu'à 13…",
+		"Sun 15 Jun 11:00  linkedin   Bilan de la semaine : merci…",
+		// The whole post is refused, Mastodon included: it is one post.
+		"REJECTED Thu 12 Jun 12:30 on bluesky: text is 325 characters, Bluesky allows 300 (\"Notre histoire commence en…\")",
+		"Published 12 of 12 planned posts, 12 at their planned minute (instagram 4, linkedin 3, mastodon 2, bluesky 3)",
+	}
+	// The plan lines, in this order.
+	last := -1
+	for _, w := range want {
+		i := strings.Index(out, w)
+		require.GreaterOrEqual(t, i, 0, "missing %q in\n%s", w, out)
+		require.Greater(t, i, last, "%q out of order", w)
+		last = i
+	}
+	require.Equal(t, 1, strings.Count(out, "REJECTED"))
+}
+
+func TestWeekPlanWriteError(t *testing.T) {
+	require.EqualError(t, weekPlan(context.Background(), failingWriter{}), "disk full")
 }

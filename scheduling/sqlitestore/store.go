@@ -1,0 +1,281 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/cmkit/cmkit/scheduling"
+)
+
+// Options tune a Store. The zero value, or nil, gives the defaults
+// documented on each field.
+type Options struct {
+	// Synchronous is SQLite's synchronous setting: "NORMAL" or "FULL".
+	// Defaults to "NORMAL", which in WAL mode survives a crash of the
+	// process (SIGKILL, panic, OOM kill) but may lose the last commits on
+	// a power loss or kernel crash; "FULL" survives those too, at the cost
+	// of an fsync per commit. See the package documentation.
+	Synchronous string
+	// BusyTimeout is how long a write waits for the write lock when
+	// another process holds it, before failing with SQLITE_BUSY. Defaults
+	// to 5s.
+	BusyTimeout time.Duration
+	// ReadConns is the number of connections that serve reads
+	// concurrently with the single writer. Defaults to 4. An in-memory
+	// database has one connection for everything.
+	ReadConns int
+	// Now is the clock of what the store timestamps itself (when a
+	// migration was applied). Defaults to time.Now. Scheduling times come
+	// from the scheduler.
+	Now func() time.Time
+}
+
+// Store is a scheduling.Store in one SQLite database file. It is safe for
+// concurrent use by many goroutines, and by several processes sharing the
+// file (see the package documentation). Close it when done.
+type Store struct {
+	path   string
+	memory bool
+	w      *sql.DB // one connection: every write, serialised here instead of in SQLite's lock
+	r      *sql.DB // reads; the same as w for an in-memory database
+	now    func() time.Time
+
+	// stmts are the writer's prepared statements, by query text: parsing
+	// SQL costs more than running these small statements.
+	stmts map[string]*sql.Stmt
+
+	// posts caches decoded posts by ID and version for ClaimDue: a post's
+	// document never changes without its version changing.
+	mu    sync.Mutex
+	posts map[string]*scheduling.Post
+}
+
+var _ scheduling.Store = (*Store)(nil)
+
+// Open opens (creating it if needed) the database at path, brings its
+// schema to the current version and returns the Store. The path ":memory:"
+// (or "") opens a private in-memory database, lost on Close: for tests.
+// opts may be nil.
+//
+// A database written by a newer version of cmkit is refused with a
+// *SchemaVersionError (errors.Is(err, ErrSchemaTooNew)).
+func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	syncMode := strings.ToUpper(o.Synchronous)
+	switch syncMode {
+	case "":
+		syncMode = "NORMAL"
+	case "NORMAL", "FULL":
+	default:
+		return nil, fmt.Errorf("sqlitestore: Options.Synchronous %q: want NORMAL or FULL", o.Synchronous)
+	}
+	if o.BusyTimeout < 0 || o.ReadConns < 0 {
+		return nil, errors.New("sqlitestore: Options.BusyTimeout and ReadConns must not be negative")
+	}
+	if o.BusyTimeout == 0 {
+		o.BusyTimeout = 5 * time.Second
+	}
+	if o.ReadConns == 0 {
+		o.ReadConns = 4
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Store{path: path, now: o.Now, posts: make(map[string]*scheduling.Post)}
+	s.memory = path == "" || path == ":memory:" || path == "file::memory:"
+	busy := "_pragma=busy_timeout(" + strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10) + ")"
+	var err error
+	if s.memory {
+		s.path = ":memory:"
+		s.w, err = sql.Open("sqlite", "file::memory:?"+busy+"&_pragma=foreign_keys(1)&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("sqlitestore: %w", err)
+		}
+		s.w.SetMaxOpenConns(1)
+		s.w.SetMaxIdleConns(1)
+		s.w.SetConnMaxLifetime(0)
+		s.w.SetConnMaxIdleTime(0)
+		s.r = s.w
+	} else {
+		file := "file:" + (&url.URL{Path: path}).EscapedPath()
+		s.w, err = sql.Open("sqlite", file+"?"+busy+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+
+			")&_pragma=foreign_keys(1)&_txlock=immediate&_pragma=journal_size_limit(8388608)")
+		// SQLite's automatic checkpoint (every 1,000 pages of log) runs in
+		// the commit that crosses it; journal_size_limit truncates the log
+		// file when it starts over.
+		if err != nil {
+			return nil, fmt.Errorf("sqlitestore: %w", err)
+		}
+		s.w.SetMaxOpenConns(1)
+		s.w.SetMaxIdleConns(1)
+		s.w.SetConnMaxIdleTime(0)
+		s.w.SetConnMaxLifetime(0)
+	}
+	if err := s.init(ctx, o); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init(ctx context.Context, o Options) error {
+	if !s.memory {
+		var mode string
+		if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+			return fmt.Errorf("sqlitestore: open %s: %w", s.path, err)
+		}
+		if !strings.EqualFold(mode, "wal") {
+			return fmt.Errorf("sqlitestore: %s: cannot use WAL mode (journal mode is %q); is it on a network file system?", s.path, mode)
+		}
+	}
+	if err := migrate(ctx, s.w, s.path, migrations, s.now); err != nil {
+		return err
+	}
+	if !s.memory {
+		file := "file:" + (&url.URL{Path: s.path}).EscapedPath()
+		r, err := sql.Open("sqlite", file+"?_pragma=busy_timeout("+
+			strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)+")&_pragma=query_only(1)")
+		if err != nil {
+			return fmt.Errorf("sqlitestore: %w", err)
+		}
+		r.SetMaxOpenConns(o.ReadConns)
+		r.SetMaxIdleConns(o.ReadConns)
+		s.r = r
+	}
+	s.stmts = make(map[string]*sql.Stmt, len(preparedSQL))
+	for _, q := range preparedSQL {
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("sqlitestore: prepare: %w", err)
+		}
+		s.stmts[q] = st
+	}
+	return nil
+}
+
+// Close closes the database. A Store must not be used after Close.
+func (s *Store) Close() error {
+	var errs []error
+	for _, st := range s.stmts {
+		errs = append(errs, st.Close())
+	}
+	if s.r != nil && s.r != s.w {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sqlitestore: close: %w", err)
+	}
+	return nil
+}
+
+// Path returns the database file's path (":memory:" for an in-memory
+// database).
+func (s *Store) Path() string { return s.path }
+
+// write runs fn in an IMMEDIATE transaction on the writer connection and
+// commits it, or rolls it back if fn or the commit fails.
+func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return dbErr("begin", err)
+	}
+	if err := fn(&txn{Tx: tx, stmts: s.stmts}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return dbErr("commit", err)
+	}
+	return nil
+}
+
+// preparedSQL are the statements of the write paths, prepared once on the
+// writer connection.
+var preparedSQL = []string{claimSQL, claimUpdateSQL, postsSQL, savepointSQL, rollbackToSQL,
+	releaseSavepointSQL, targetExistsSQL, releaseSQL, renewSQL, completeSQL, insertTargetSQL, updateTargetSQL,
+	targetVersionSQL, insertPostSQL, updatePostSQL, insertAuditSQL, insertAuditsSQL}
+
+// txn is a write transaction that runs the statements of preparedSQL
+// through their prepared form.
+type txn struct {
+	*sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (t *txn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.stmts[q]; st != nil {
+		return t.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.Tx.ExecContext(ctx, q, args...)
+}
+
+func (t *txn) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.stmts[q]; st != nil {
+		return t.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.Tx.QueryContext(ctx, q, args...)
+}
+
+func (t *txn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.stmts[q]; st != nil {
+		return t.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.Tx.QueryRowContext(ctx, q, args...)
+}
+
+// dbErr wraps an error of the database (not of the caller's data),
+// keeping it in the chain (context.Canceled, *sqlite.Error).
+func dbErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("sqlitestore: %s: %w", op, err)
+}
+
+// isConstraint reports whether err is the SQLite constraint violation
+// code (SQLITE_CONSTRAINT_FOREIGNKEY...).
+func isConstraint(err error, code int) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == code
+}
+
+const constraintFK = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// nanos stores an instant as UTC unix nanoseconds; the zero time is 0.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// fromNanos is the inverse of nanos, in UTC.
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
