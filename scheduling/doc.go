@@ -29,6 +29,17 @@
 // key, result and audit trail, so that one network failing neither blocks
 // nor repeats the others (fan-out is per target).
 //
+// # Accounts
+//
+// Targets name accounts by an ID of the embedding tool's choosing; the
+// Config's AccountResolver turns an ID into a *connectors.Account.
+// AccountMap serves accounts the tool opened itself; AccountURLs opens
+// them by configuration, from connection URLs such as
+// "mastodon://mastodon.social/brand" or "bluesky://brand.bsky.social" (see
+// connectors.OpenURL), with credentials from a callback so secrets never
+// sit in URLs. Any registered connector works: memconnector for tests and
+// demos, connectors/mastodon, bluesky, matrix, discord, slack, telegram.
+//
 // # States
 //
 // A target moves through these states; every transition appends an

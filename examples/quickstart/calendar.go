@@ -3,18 +3,91 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/cmkit/cmkit/connectors"
+	// The connectors a configuration file may name register themselves.
+	_ "github.com/cmkit/cmkit/connectors/bluesky"
+	_ "github.com/cmkit/cmkit/connectors/discord"
+	_ "github.com/cmkit/cmkit/connectors/mastodon"
+	_ "github.com/cmkit/cmkit/connectors/matrix"
 	"github.com/cmkit/cmkit/connectors/memconnector"
+	_ "github.com/cmkit/cmkit/connectors/slack"
+	_ "github.com/cmkit/cmkit/connectors/telegram"
 	"github.com/cmkit/cmkit/scheduling"
 	"github.com/cmkit/cmkit/scheduling/memstore"
 )
+
+// accountConfig is one entry of the -accounts file.
+type accountConfig struct {
+	URL         string `json:"url"`
+	Username    string `json:"username,omitempty"`
+	TokenEnv    string `json:"token_env,omitempty"`
+	PasswordEnv string `json:"password_env,omitempty"`
+}
+
+// planOptions choose where the calendar goes: in-memory networks when
+// accounts is nil, else the configured accounts, published to only when
+// publish is set.
+type planOptions struct {
+	accounts map[string]accountConfig
+	publish  bool
+}
+
+// loadAccounts reads an -accounts file and checks that every secret it
+// names is set in the environment.
+func loadAccounts(path string) (map[string]accountConfig, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var accounts map[string]accountConfig
+	if err := json.Unmarshal(b, &accounts); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(accounts) == 0 {
+		return nil, fmt.Errorf("%s: no accounts", path)
+	}
+	for id, a := range accounts {
+		if a.URL == "" {
+			return nil, fmt.Errorf("%s: %s: no url", path, id)
+		}
+		for _, env := range []string{a.TokenEnv, a.PasswordEnv} {
+			if env != "" && os.Getenv(env) == "" {
+				return nil, fmt.Errorf("%s: %s: environment variable %s is empty", path, id, env)
+			}
+		}
+	}
+	return accounts, nil
+}
+
+// configuredAccounts is the resolver of the -accounts file.
+func configuredAccounts(accounts map[string]accountConfig) scheduling.AccountResolver {
+	urls := make(map[string]string, len(accounts))
+	for id, a := range accounts {
+		urls[id] = a.URL
+	}
+	return scheduling.AccountURLs(urls, func(id string) connectors.Config {
+		a := accounts[id]
+		cfg := connectors.Config{Username: a.Username}
+		if a.TokenEnv != "" {
+			cfg.Tokens = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: os.Getenv(a.TokenEnv)})
+		}
+		if a.PasswordEnv != "" {
+			cfg.Password = os.Getenv(a.PasswordEnv)
+		}
+		return cfg
+	}, nil)
+}
 
 // The networks of the calendar: in-memory accounts with the published
 // content limits of the real networks (memconnector profiles).
@@ -29,7 +102,7 @@ var weekdays = map[string]int{"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, 
 // limits, prints the plan, then runs the week on a simulated clock and
 // publishes every post at its time. Nothing waits: the clock jumps from
 // one due post to the next.
-func weekPlan(ctx context.Context, w io.Writer) error {
+func weekPlan(ctx context.Context, w io.Writer, opts planOptions) error {
 	loc, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		return err
@@ -37,17 +110,23 @@ func weekPlan(ctx context.Context, w io.Writer) error {
 	monday := time.Date(2025, time.June, 9, 0, 0, 0, 0, loc)
 	// Sunday evening, the community manager plans the week.
 	clock := scheduling.NewFakeClock(monday.Add(-6 * time.Hour))
-	accts := make(map[string]*connectors.Account)
+	var resolver scheduling.AccountResolver
 	nets := make(map[string]*memconnector.Network)
-	for _, n := range calendarNetworks {
-		net := memconnector.NewNetwork(&memconnector.NetworkOptions{Name: n.id, DisplayName: n.display, Profile: n.id, Now: clock.Now})
-		a, err := net.Account(ctx, "maisonbrioche", nil)
-		if err != nil {
-			return err
+	if opts.accounts != nil {
+		resolver = configuredAccounts(opts.accounts)
+	} else {
+		accts := make(map[string]*connectors.Account)
+		for _, n := range calendarNetworks {
+			net := memconnector.NewNetwork(&memconnector.NetworkOptions{Name: n.id, DisplayName: n.display, Profile: n.id, Now: clock.Now})
+			a, err := net.Account(ctx, "maisonbrioche", nil)
+			if err != nil {
+				return err
+			}
+			accts[n.id], nets[n.id] = a, net
 		}
-		accts[n.id], nets[n.id] = a, net
+		resolver = scheduling.AccountMap(accts)
 	}
-	sched, err := scheduling.New(scheduling.Config{Store: memstore.New(), Accounts: scheduling.AccountMap(accts),
+	sched, err := scheduling.New(scheduling.Config{Store: memstore.New(), Accounts: resolver,
 		Clock: clock, Owner: "quickstart"})
 	if err != nil {
 		return err
@@ -81,7 +160,13 @@ func weekPlan(ctx context.Context, w io.Writer) error {
 			np.Content.Media = []connectors.Media{{Kind: connectors.MediaImage, MIMEType: "image/jpeg", URL: r[4]}}
 		}
 		for _, n := range strings.Fields(r[2]) {
+			if _, ok := opts.accounts[n]; opts.accounts != nil && !ok {
+				continue // a network the -accounts file does not name
+			}
 			np.Targets = append(np.Targets, scheduling.TargetSpec{AccountID: n, Local: local, Zone: loc.String()})
+		}
+		if len(np.Targets) == 0 {
+			continue
 		}
 		if _, _, err := sched.Create(ctx, scheduling.Actor{ID: "camille"}, np); err != nil {
 			// A network would refuse it: say which, and why, in words
@@ -113,6 +198,11 @@ func weekPlan(ctx context.Context, w io.Writer) error {
 		p.f("REJECTED %s\n", r)
 	}
 
+	if opts.accounts != nil && !opts.publish {
+		p.f("Dry run: nothing published (add -publish to publish the calendar to the configured accounts now)\n")
+		return p.err
+	}
+
 	// The week passes: the clock jumps to each due instant and the
 	// scheduler publishes what is due.
 	dues := make([]time.Time, 0, len(ts))
@@ -132,7 +222,9 @@ func weekPlan(ctx context.Context, w io.Writer) error {
 	}
 	var counts []string
 	for _, n := range calendarNetworks {
-		counts = append(counts, fmt.Sprintf("%s %d", n.id, nets[n.id].PublishCount("maisonbrioche")))
+		if net, ok := nets[n.id]; ok {
+			counts = append(counts, fmt.Sprintf("%s %d", n.id, net.PublishCount("maisonbrioche")))
+		}
 	}
 	done, err := sched.Targets(ctx, scheduling.TargetFilter{States: []scheduling.State{scheduling.Published}})
 	if err != nil {

@@ -7,10 +7,28 @@
 // networks (calendar.go).
 //
 //	go run ./examples/quickstart
+//
+// The calendar can target real accounts instead, by configuration: a JSON
+// file maps the calendar's networks to connection URLs (see
+// connectors.OpenURL), with secrets read from the environment variables it
+// names, never from the file:
+//
+//	{
+//	  "mastodon": {"url": "mastodon://mastodon.social/maisonbrioche", "token_env": "MASTODON_TOKEN"},
+//	  "bluesky":  {"url": "bluesky://maisonbrioche.fr", "username": "maisonbrioche.fr", "password_env": "BLUESKY_APP_PASSWORD"}
+//	}
+//
+//	go run ./examples/quickstart -accounts accounts.json            # validate the calendar on those accounts
+//	go run ./examples/quickstart -accounts accounts.json -publish   # and publish it now
+//
+// The entries are then validated against each account's real limits (a
+// Mastodon instance's own character limit, say); networks the file does not
+// name are left out. Nothing is published without -publish.
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -32,10 +50,23 @@ const (
 )
 
 func main() {
+	accountsFile := flag.String("accounts", "", "JSON file mapping the calendar's networks to real accounts (default: in-memory networks)")
+	publish := flag.Bool("publish", false, "with -accounts: publish the calendar to the configured accounts now")
+	flag.Parse()
+	var opts planOptions
+	if *accountsFile != "" {
+		accounts, err := loadAccounts(*accountsFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		opts = planOptions{accounts: accounts, publish: *publish}
+	} else if *publish {
+		log.Fatal("-publish needs -accounts")
+	}
 	if err := report(os.Stdout); err != nil {
 		log.Fatal(err)
 	}
-	if err := weekPlan(context.Background(), os.Stdout); err != nil {
+	if err := weekPlan(context.Background(), os.Stdout, opts); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -60,7 +62,7 @@ func TestReportWriteError(t *testing.T) {
 // 300), and the publication of every planned post once.
 func TestWeekPlan(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, weekPlan(context.Background(), &buf))
+	require.NoError(t, weekPlan(context.Background(), &buf, planOptions{}))
 	out := buf.String()
 	want := []string{
 		"Maison Brioche: content calendar 2025-W24 (Mon 9 Jun to Sun 15 Jun 2025, Europe/Paris)",
@@ -92,5 +94,34 @@ func TestWeekPlan(t *testing.T) {
 }
 
 func TestWeekPlanWriteError(t *testing.T) {
-	require.EqualError(t, weekPlan(context.Background(), failingWriter{}), "disk full")
+	require.EqualError(t, weekPlan(context.Background(), failingWriter{}, planOptions{}), "disk full")
+}
+
+// With an -accounts file the calendar goes to the configured accounts only
+// (here in-memory ones opened by URL), as a dry run unless -publish.
+func TestWeekPlanConfiguredAccounts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accounts.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{
+		"mastodon": {"url": "mem://maisonbrioche?profile=mastodon", "token_env": "QUICKSTART_TEST_TOKEN"},
+		"bluesky":  {"url": "mem://maisonbrioche?profile=bluesky"}
+	}`), 0o600))
+	_, err := loadAccounts(path)
+	require.ErrorContains(t, err, "environment variable QUICKSTART_TEST_TOKEN is empty")
+	t.Setenv("QUICKSTART_TEST_TOKEN", "not-a-real-token")
+	accounts, err := loadAccounts(path)
+	require.NoError(t, err)
+
+	var buf bytes.Buffer
+	require.NoError(t, weekPlan(context.Background(), &buf, planOptions{accounts: accounts}))
+	out := buf.String()
+	require.Contains(t, out, "Tue 10 Jun 09:00  mastodon   Les fournées du jour sortent à…")
+	require.Contains(t, out, "REJECTED Thu 12 Jun 12:30 on bluesky: text is 325 characters")
+	require.NotContains(t, out, "instagram")
+	require.NotContains(t, out, "linkedin")
+	require.Contains(t, out, "Dry run: nothing published")
+
+	buf.Reset()
+	require.NoError(t, weekPlan(context.Background(), &buf, planOptions{accounts: accounts, publish: true}))
+	require.Regexp(t, `Published (\d+) of (\d+) planned posts, \d+ at their planned minute`, buf.String())
+	require.NotContains(t, buf.String(), "Dry run")
 }
