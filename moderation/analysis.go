@@ -22,6 +22,23 @@ type analysis struct {
 
 type analysisKey struct{}
 
+// builtin is implemented by the package's stages: they read the analysis
+// the pipeline computed once and append their labels to out, so that the
+// pipeline runs them without a context value or a Verdict per stage.
+type builtin interface {
+	evaluate(a *analysis, it *Item, out []Label) []Label
+}
+
+// builtinFunc adapts a function to Stage and builtin.
+type builtinFunc func(a *analysis, it *Item, out []Label) []Label
+
+// Evaluate implements Stage for a built-in stage used on its own.
+func (f builtinFunc) Evaluate(ctx context.Context, it *Item) (Verdict, error) {
+	return Verdict{Labels: f(analyze(ctx, it), it, nil)}, nil
+}
+
+func (f builtinFunc) evaluate(a *analysis, it *Item, out []Label) []Label { return f(a, it, out) }
+
 var analysisPool = sync.Pool{New: func() any { return new(analysis) }}
 
 // analyze returns the analysis of it: the one the pipeline stored in ctx,

@@ -177,16 +177,30 @@ func (p *Pipeline) Moderate(ctx context.Context, it *Item) (Decision, error) {
 	a := analysisPool.Get().(*analysis)
 	defer analysisPool.Put(a)
 	a.run(it)
-	actx := context.WithValue(ctx, analysisKey{}, a)
+	var actx context.Context // made on first use by a stage that is not built in
 	labels := make([]Label, 0, 8)
 	failedClosed := ""
 	for i := range p.stages {
 		sc := &p.stages[i]
-		v, err := runStage(actx, sc, it)
+		n := len(labels)
+		var err error
+		if b, ok := sc.Stage.(builtin); ok && sc.Timeout <= 0 {
+			labels, err = runBuiltin(b, a, it, labels)
+		} else {
+			if actx == nil {
+				actx = context.WithValue(ctx, analysisKey{}, a)
+			}
+			var v Verdict
+			v, err = runStage(actx, sc, it)
+			if err == nil {
+				labels = append(labels, v.Labels...)
+			}
+		}
 		if cerr := ctx.Err(); cerr != nil {
 			return Decision{}, cerr
 		}
 		if err != nil {
+			labels = labels[:n]
 			mode := "fail-open"
 			if sc.FailClosed {
 				mode = "fail-closed"
@@ -197,7 +211,8 @@ func (p *Pipeline) Moderate(ctx context.Context, it *Item) (Decision, error) {
 			labels = append(labels, Label{Stage: sc.Name, Rule: "stage-error", Reason: mode + ": " + err.Error()})
 			continue
 		}
-		for _, l := range v.Labels {
+		for k := n; k < len(labels); k++ {
+			l := &labels[k]
 			if l.Stage == "" {
 				l.Stage = sc.Name
 			}
@@ -206,7 +221,6 @@ func (p *Pipeline) Moderate(ctx context.Context, it *Item) (Decision, error) {
 			} else if l.Score > 1 {
 				l.Score = 1
 			}
-			labels = append(labels, l)
 		}
 	}
 	d := p.policy.decide(labels, failedClosed)
@@ -226,6 +240,16 @@ func (p *Pipeline) Moderate(ctx context.Context, it *Item) (Decision, error) {
 		}
 	}
 	return d, nil
+}
+
+// runBuiltin runs a built-in stage, turning a panic into an error.
+func runBuiltin(b builtin, a *analysis, it *Item, labels []Label) (out []Label, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = labels, fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return b.evaluate(a, it, labels), nil
 }
 
 // runStage runs one stage with its timeout, turning a panic or an overrun
@@ -318,6 +342,7 @@ func (p *Policy) decide(labels []Label, failedClosed string) Decision {
 	}
 	d.Action, d.Category, d.Score = act, best, score[best]
 	var why strings.Builder
+	why.Grow(192)
 	switch {
 	case forced != nil:
 		d.Action = forced.Action
@@ -326,7 +351,8 @@ func (p *Policy) decide(labels []Label, failedClosed string) Decision {
 		}
 		why.WriteString(d.Action.String())
 		if d.Category != None {
-			why.WriteString(" " + d.Category.String())
+			why.WriteByte(' ')
+			why.WriteString(d.Category.String())
 		}
 		why.WriteString(": ")
 		describe(&why, forced)
@@ -344,7 +370,12 @@ func (p *Policy) decide(labels []Label, failedClosed string) Decision {
 			describe(&why, &labels[top[d.Category]])
 		}
 	case d.Category != None && d.Score > 0:
-		why.WriteString(d.Action.String() + " " + d.Category.String() + " " + strconv.FormatFloat(d.Score, 'f', 2, 64))
+		why.WriteString(d.Action.String())
+		why.WriteByte(' ')
+		why.WriteString(d.Category.String())
+		why.WriteByte(' ')
+		var num [24]byte
+		why.Write(strconv.AppendFloat(num[:0], d.Score, 'f', 2, 64))
 		if d.Action == Allow {
 			why.WriteString(" (below the hold threshold)")
 		}
@@ -387,12 +418,17 @@ func (p *Policy) decide(labels []Label, failedClosed string) Decision {
 func describe(b *strings.Builder, l *Label) {
 	b.WriteString(l.Stage)
 	if l.Rule != "" {
-		b.WriteString("/" + l.Rule)
+		b.WriteByte('/')
+		b.WriteString(l.Rule)
 	}
 	if l.Match != "" {
-		b.WriteString(" matched " + strconv.Quote(l.Match))
+		var buf [128]byte
+		b.WriteString(" matched ")
+		b.Write(strconv.AppendQuote(buf[:0], l.Match))
 	}
 	if l.Reason != "" {
-		b.WriteString(" (" + l.Reason + ")")
+		b.WriteString(" (")
+		b.WriteString(l.Reason)
+		b.WriteByte(')')
 	}
 }

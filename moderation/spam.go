@@ -141,8 +141,10 @@ func NewSpamStage(opts *SpamOptions) *SpamStage {
 
 // Evaluate implements Stage.
 func (s *SpamStage) Evaluate(ctx context.Context, it *Item) (Verdict, error) {
-	a := analyze(ctx, it)
-	var out []Label
+	return Verdict{Labels: s.evaluate(analyze(ctx, it), it, nil)}, nil
+}
+
+func (s *SpamStage) evaluate(a *analysis, it *Item, out []Label) []Label {
 	at := it.CreatedAt
 	if at.IsZero() {
 		at = s.now()
@@ -266,7 +268,7 @@ func (s *SpamStage) Evaluate(ctx context.Context, it *Item) (Verdict, error) {
 	if it.Author.ID != "" && !s.allow(it.Author.ID, at) {
 		add(Spam, 0.6, "flood", "", "author posts faster than the flood limit")
 	}
-	return Verdict{Labels: out}, nil
+	return out
 }
 
 // authorBoost raises spam scores for new, unknown or often-removed
@@ -416,10 +418,25 @@ func isAlnumByte(c byte) bool {
 }
 
 // simhash is a 64-bit SimHash over the normalised words and word pairs.
+// Its 64 bit counters are kept eight to a word: spread[b] has bit k of
+// byte b in byte k, so adding spread[f>>(8j)&0xff] to lanes[j] counts
+// the ones of bits 8j..8j+7 of f at once (flushed before a byte can
+// overflow).
 func simhash(a *analysis) uint64 {
-	var v [64]int32
+	var ones [64]int32
+	var lanes [8]uint64
+	pending := 0
+	add := func(f uint64) {
+		for j := range lanes {
+			lanes[j] += spreadBits[byte(f>>(8*j))]
+		}
+		if pending++; pending == 255 {
+			flushLanes(&ones, &lanes)
+			pending = 0
+		}
+	}
 	var prev uint64
-	n := 0
+	n := int32(0)
 	for i, k := range a.tk.toks {
 		if k.kind != Word && k.kind != URL && k.kind != Number {
 			continue
@@ -428,28 +445,44 @@ func simhash(a *analysis) uint64 {
 		for _, c := range a.word(i) {
 			x = (x ^ uint64(c)) * 1099511628211
 		}
-		for _, f := range [2]uint64{x, x*31 ^ prev} {
-			if f == x || n > 0 {
-				for b := range 64 {
-					if f&(1<<b) != 0 {
-						v[b]++
-					} else {
-						v[b]--
-					}
-				}
-			}
+		add(x)
+		n++
+		if n > 1 {
+			add(x*31 ^ prev)
+			n++
 		}
 		prev = x
-		n++
 	}
+	flushLanes(&ones, &lanes)
 	var out uint64
 	for b := range 64 {
-		if v[b] > 0 {
+		if 2*ones[b] > n { // more ones than zeros
 			out |= 1 << b
 		}
 	}
 	return out
 }
+
+func flushLanes(ones *[64]int32, lanes *[8]uint64) {
+	for j, l := range lanes {
+		for k := range 8 {
+			ones[8*j+k] += int32(byte(l >> (8 * k)))
+		}
+		lanes[j] = 0
+	}
+}
+
+// spreadBits maps a byte to a word holding its bit k in byte k.
+var spreadBits = func() (t [256]uint64) {
+	for b := range t {
+		for k := range 8 {
+			if b&(1<<k) != 0 {
+				t[b] |= 1 << (8 * k)
+			}
+		}
+	}
+	return t
+}()
 
 // duplicates counts other authors who recently posted near-identical
 // text (Hamming distance of the SimHashes at most 3), then remembers this

@@ -1,9 +1,5 @@
 package moderation
 
-import (
-	"context"
-)
-
 // LexiconStage returns the stage that matches the embedded French and
 // English lexicons (insults, profanity, sexual terms, slurs) on the
 // normalised text. Scores depend on severity and on whom the words are
@@ -11,11 +7,9 @@ import (
 // oneself; a word with an innocent meaning (homonym: "bitch" for a dog,
 // "chatte" for a cat) counts only when aimed at someone and outside its
 // innocent context; words in quotes or counter-speech score half.
-func LexiconStage() Stage { return StageFunc(lexiconEval) }
+func LexiconStage() Stage { return builtinFunc(lexiconEval) }
 
-func lexiconEval(ctx context.Context, it *Item) (Verdict, error) {
-	a := analyze(ctx, it)
-	var out []Label
+func lexiconEval(a *analysis, _ *Item, out []Label) []Label {
 	for hi, h := range a.hits {
 		p := &a.v.phrases[h.phrase]
 		if p.tag != tagLex || containedLex(a, hi) {
@@ -85,7 +79,7 @@ func lexiconEval(ctx context.Context, it *Item) (Verdict, error) {
 		}
 		out = append(out, Label{Category: cat, Score: score, Rule: e.lang + ":" + e.term, Match: truncate(a.raw(h.i, h.j), 60), Reason: reason})
 	}
-	return Verdict{Labels: out}, nil
+	return out
 }
 
 // containedLex reports whether lexicon hit hi lies inside a longer one.
@@ -121,11 +115,9 @@ func containedLex(a *analysis, hi int) bool {
 // that X are scum shows...", "si vous dites « ... »"), positive and
 // neutral statements about a group, and abuse of groups that are not
 // protected (bakers, referees).
-func PatternStage() Stage { return StageFunc(patternEval) }
+func PatternStage() Stage { return builtinFunc(patternEval) }
 
-func patternEval(ctx context.Context, it *Item) (Verdict, error) {
-	a := analyze(ctx, it)
-	var out []Label
+func patternEval(a *analysis, _ *Item, out []Label) []Label {
 	nsent := len(a.second)
 	// Protected groups per sentence (first hit).
 	type span struct{ i, j int32 }
@@ -215,7 +207,7 @@ func patternEval(ctx context.Context, it *Item) (Verdict, error) {
 			}
 		}
 	}
-	return Verdict{Labels: out}, nil
+	return out
 }
 
 // negatedBetween reports a negation in [i, j) or before i in its clause.

@@ -236,3 +236,28 @@ func tinySet() []Example {
 	}
 	return ex
 }
+
+func TestTrainUnlabelledHeads(t *testing.T) {
+	// The same texts, labelled toxic; in the second set the Toxic head is
+	// unlabelled for them, so it learns nothing from them and keeps the
+	// base rate of the other (clean) examples.
+	mk := func(skip Heads) []Example {
+		var ex []Example
+		for i := range 40 {
+			n := string(rune('a' + i%26))
+			ex = append(ex,
+				Example{Text: "grumpy walrus " + n, Lang: "en", Toxic: true, Unlabelled: skip},
+				Example{Text: "lovely day " + n, Lang: "en"})
+		}
+		return ex
+	}
+	opts := &TrainOptions{Bits: 16, Epochs: 20, LearningRate: 0.5}
+	labelled, err := Train(mk(0), opts)
+	require.NoError(t, err)
+	masked, err := Train(mk(ToxicHead), opts)
+	require.NoError(t, err)
+	require.Greater(t, labelled.Predict("grumpy walrus", "en").Toxic, 0.5)
+	require.Less(t, masked.Predict("grumpy walrus", "en").Toxic, 0.5)
+	// The other heads still train on every example.
+	require.InDelta(t, labelled.Predict("grumpy walrus", "en").Spam, masked.Predict("grumpy walrus", "en").Spam, 1e-9)
+}

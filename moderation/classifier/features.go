@@ -62,6 +62,12 @@ type extractor struct {
 	runes []int32 // rune offsets of the token being n-grammed
 	feats []uint32
 	mask  uint32
+	// When w is set (Predict), emit adds each feature's weights to acc
+	// as it is hashed instead of storing it in feats: one pass, and the
+	// table loads overlap with the hashing.
+	w   []int16
+	acc [numHeads]int64
+	n   int
 }
 
 func newExtractor(bits uint) *extractor {
@@ -104,11 +110,25 @@ func (x *extractor) bucket(h uint64) uint32 {
 	return uint32(h) & x.mask
 }
 
-func (x *extractor) emit(h uint64) { x.feats = append(x.feats, x.bucket(h)) }
+func (x *extractor) emit(h uint64) {
+	b := x.bucket(h)
+	if x.w == nil {
+		x.feats = append(x.feats, b)
+		return
+	}
+	i := int(b) * numHeads
+	w := x.w[i : i+numHeads : i+numHeads]
+	x.acc[0] += int64(w[0])
+	x.acc[1] += int64(w[1])
+	x.acc[2] += int64(w[2])
+	x.n++
+}
 
 // extract fills x.feats with the hashed features of text in lang.
 func (x *extractor) extract(text, lang string) {
 	x.feats = x.feats[:0]
+	x.acc = [numHeads]int64{}
+	x.n = 0
 	if len(text) > maxTextBytes {
 		cut := maxTextBytes
 		for cut > 0 && !utf8.RuneStart(text[cut]) {

@@ -92,16 +92,10 @@ func (m *Model) Predict(text, lang string) Scores {
 		return Scores{}
 	}
 	x := m.pool.Get().(*extractor)
+	x.w = m.w
 	x.extract(text, lang)
-	var acc [numHeads]int64
-	w := m.w
-	for _, f := range x.feats {
-		i := int(f) * numHeads
-		acc[0] += int64(w[i])
-		acc[1] += int64(w[i+1])
-		acc[2] += int64(w[i+2])
-	}
-	n := len(x.feats)
+	acc, n := x.acc, x.n
+	x.w = nil
 	m.pool.Put(x)
 	inv := 1 / math.Sqrt(float64(max(n, 1)))
 	var p [numHeads]float64

@@ -17,7 +17,22 @@ type Example struct {
 	Toxic, Hate, Spam bool
 	// Weight scales the example's loss. Zero means 1.
 	Weight float64
+	// Unlabelled lists the heads the example says nothing about: they
+	// are not trained on it. A hate-speech test set's "non-hateful"
+	// cases, for instance, include abuse of individuals ("you are
+	// scum"), so they are negatives for Hate but unlabelled for Toxic.
+	Unlabelled Heads
 }
+
+// Heads is a set of the model's heads.
+type Heads uint8
+
+// The heads, to combine with |.
+const (
+	ToxicHead Heads = 1 << iota
+	HateHead
+	SpamHead
+)
 
 // TrainOptions tune Train. The zero value gives the settings used for the
 // embedded model.
@@ -94,6 +109,7 @@ func Train(examples []Example, opts *TrainOptions) (*Model, error) {
 	offs := make([]int, 0, len(examples)+1)
 	var feats []uint32
 	labels := make([][numHeads]float64, 0, len(examples))
+	skip := make([]Heads, 0, len(examples))
 	weights := make([]float64, 0, len(examples))
 	offs = append(offs, 0)
 	for i, e := range examples {
@@ -109,6 +125,7 @@ func Train(examples []Example, opts *TrainOptions) (*Model, error) {
 		offs = append(offs, len(feats))
 		labels = append(labels, [numHeads]float64{b2f(e.Toxic || e.Hate), b2f(e.Hate), b2f(e.Spam)})
 		weights = append(weights, wt)
+		skip = append(skip, e.Unlabelled)
 	}
 
 	nb := 1 << bits
@@ -119,6 +136,9 @@ func Train(examples []Example, opts *TrainOptions) (*Model, error) {
 	for h := range numHeads {
 		var pos, tot float64
 		for i := range labels {
+			if skip[i]&(1<<h) != 0 {
+				continue
+			}
 			pos += labels[i][h] * weights[i]
 			tot += weights[i]
 		}
@@ -136,7 +156,7 @@ func Train(examples []Example, opts *TrainOptions) (*Model, error) {
 	for epoch := 1; epoch <= o.Epochs; epoch++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		var loss [numHeads]float64
-		var wsum float64
+		var wsum [numHeads]float64
 		for _, i := range order {
 			fs := feats[offs[i]:offs[i+1]]
 			inv := 1 / math.Sqrt(float64(max(len(fs), 1)))
@@ -149,18 +169,24 @@ func Train(examples []Example, opts *TrainOptions) (*Model, error) {
 			}
 			var g [numHeads]float64
 			for h := range numHeads {
+				if skip[i]&(1<<h) != 0 {
+					continue // g[h] stays 0: no update for this head
+				}
 				zz := bias[h] + z[h]*inv
 				p := sigmoid(zz)
 				y := labels[i][h]
 				loss[h] += weights[i] * logLoss(p, y)
+				wsum[h] += weights[i]
 				g[h] = (p - y) * weights[i]
 				biasG2[h] += g[h] * g[h]
 				bias[h] -= lr * g[h] / math.Sqrt(biasG2[h]+eps)
 			}
-			wsum += weights[i]
 			for _, f := range fs {
 				k := int(f) * numHeads
 				for h := range numHeads {
+					if g[h] == 0 {
+						continue
+					}
 					gh := g[h]*inv + l2*w[k+h]
 					g2[k+h] += gh * gh
 					w[k+h] -= lr * gh / math.Sqrt(g2[k+h]+eps)
@@ -169,7 +195,7 @@ func Train(examples []Example, opts *TrainOptions) (*Model, error) {
 		}
 		if o.Progress != nil {
 			for h := range loss {
-				loss[h] /= wsum
+				loss[h] /= max(wsum[h], 1e-12)
 			}
 			o.Progress(epoch, loss)
 		}

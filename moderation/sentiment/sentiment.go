@@ -164,7 +164,10 @@ func Score(text, lang string) Result {
 		text = text[:cut]
 	}
 	fr := isFrench(lang, text)
-	toks := tokenize(text, fr)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	toks := tokenize(sc.toks[:0], text, fr)
+	sc.toks = toks
 	if len(toks) == 0 {
 		return Result{Label: LabelNeutral}
 	}
@@ -174,7 +177,11 @@ func Score(text, lang string) Result {
 		words, boosters, negators = l.fr, boostersFR, negatorsFR
 	}
 	capDiff := capsDifferential(toks)
-	vals := make([]float64, len(toks))
+	if cap(sc.vals) < len(toks) {
+		sc.vals = make([]float64, len(toks))
+	}
+	vals := sc.vals[:len(toks)]
+	clear(vals)
 	for i, t := range toks {
 		if t.emoji != 0 {
 			vals[i] = t.emoji
@@ -388,11 +395,23 @@ type token struct {
 	stop  bool    // ends a clause (followed by , ; : . ! ?): modifiers do not cross it
 }
 
+// scratch holds the buffers of one Score call, reused through scratchPool.
+type scratch struct {
+	toks []token
+	vals []float64
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{toks: make([]token, 0, 64), vals: make([]float64, 0, 64)} }}
+
 // tokenize splits on white space, strips punctuation around words (keeping
 // short emoticons), splits emojis off and, in French, elisions ("n'est").
-func tokenize(text string, fr bool) []token {
-	var toks []token
-	for _, f := range strings.Fields(text) {
+// It appends to toks.
+func tokenize(toks []token, text string, fr bool) []token {
+	for rest := text; ; {
+		var f string
+		if f, rest = nextField(rest); f == "" {
+			break
+		}
 		// Emojis become tokens of their own.
 		start := 0
 		for i, r := range f {
@@ -499,8 +518,46 @@ func hasLetter(s string) bool {
 	return false
 }
 
+// nextField returns the first white-space separated field of s and what
+// follows it, as strings.Fields would split s, without allocating.
+func nextField(s string) (field, rest string) {
+	i := 0
+	for i < len(s) {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if !unicode.IsSpace(r) {
+			break
+		}
+		i += size
+	}
+	j := i
+	for j < len(s) {
+		r, size := rune(s[j]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[j:])
+		}
+		if unicode.IsSpace(r) {
+			break
+		}
+		j += size
+	}
+	return s[i:j], s[j:]
+}
+
 // foldWord lower-cases and removes French diacritics.
 func foldWord(s string) string {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range strings.ToLower(s) {
