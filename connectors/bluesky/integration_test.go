@@ -61,6 +61,10 @@ func eventually(t *testing.T, ctx context.Context, what string, check func() boo
 	}
 }
 
+// notIndexedYet reports an AppView read of a record the PDS has but the
+// AppView has not indexed yet: it answers "not found" for a moment.
+func notIndexedYet(err error) bool { return errors.Is(err, connectors.ErrNotFound) }
+
 func TestIntegrationPDS(t *testing.T) {
 	pds, handle, password, otherHandle, otherPassword := realServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -153,12 +157,18 @@ func TestIntegrationPDS(t *testing.T) {
 	require.NoError(t, err)
 	eventually(t, ctx, "the comment in getPostThread", func() bool {
 		pg, err := acct.Comments(ctx, res.ID, connectors.PageRequest{})
+		if notIndexedYet(err) {
+			return false
+		}
 		require.NoError(t, err)
 		return slices.ContainsFunc(pg.Items, func(it connectors.Interaction) bool { return it.ID == c.ID })
 	})
 	require.NoError(t, acct.HideComment(ctx, c.ID))
 	eventually(t, ctx, "the hidden comment", func() bool {
 		pg, err := acct.Comments(ctx, res.ID, connectors.PageRequest{})
+		if notIndexedYet(err) {
+			return false
+		}
 		require.NoError(t, err)
 		return slices.ContainsFunc(pg.Items, func(it connectors.Interaction) bool { return it.ID == c.ID && it.Hidden })
 	})
