@@ -39,8 +39,9 @@
 //     ("je vais te tuer", "you're dead", "on sait où tu habites");
 //   - SpamStage: lures (WhatsApp, crypto, easy money, prizes, "sub for
 //     sub"), shorteners, lookalike and punycode domains of your brands,
-//     phone numbers and e-mail addresses, near-duplicates from several
-//     authors, flooding;
+//     phone numbers (not counts: "2.124.821.694 views", "1,000,000",
+//     "1000000000 views") and e-mail addresses, near-duplicates from
+//     several authors, flooding;
 //   - CriticismStage: complaints about the brand or its service, with the
 //     sentiment of package sentiment as annotation (never to remove);
 //   - ClassifierStage: the trained model of package classifier.
@@ -121,9 +122,11 @@
 // its action; of several, the highest priority wins. A fail-closed stage
 // that failed holds the item. The criticism guard allows an item that
 // CriticismStage labels a complaint when its only evidence is the
-// classifier or mild toxicity (Decision.Complaint marks it for routing to
-// customer care), and holds rather than hides a complaint that also
-// insults. Decision.Explanation names the stage, the rule and the text
+// classifier's toxic or hate heads, mild toxicity or weak spam signals
+// (score under 0.8) (Decision.Complaint marks it for routing to customer
+// care), and holds rather than hides a complaint that also insults or
+// that the classifier finds confidently spam (self-promotion is not a
+// complaint). Decision.Explanation names the stage, the rule and the text
 // that matched.
 //
 // # Review

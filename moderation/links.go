@@ -12,9 +12,18 @@ func (t *tokenizer) chunk(s string, i int) (int, TokenKind) {
 	c := s[i]
 	// The run of non-space, valid runes.
 	j := i
+	dotOrAt := false // a '.' or '@': without one, no e-mail or bare domain
 	for j < len(s) {
+		if b := s[j]; b < utf8.RuneSelf {
+			if b == ' ' || '\t' <= b && b <= '\r' || b == '"' || b == '<' || b == '>' {
+				break
+			}
+			dotOrAt = dotOrAt || b == '.' || b == '@'
+			j++
+			continue
+		}
 		r, w := utf8.DecodeRuneInString(s[j:])
-		if r == utf8.RuneError && w <= 1 || unicode.IsSpace(r) || r == '"' || r == '<' || r == '>' || r == '«' || r == '»' || isEmoji(r) {
+		if r == utf8.RuneError && w <= 1 || unicode.IsSpace(r) || r == '«' || r == '»' || isEmoji(r) {
 			break
 		}
 		j += w
@@ -25,6 +34,9 @@ func (t *tokenizer) chunk(s string, i int) (int, TokenKind) {
 	run := s[i:j]
 	if hasPrefixFold(run, "http://") || hasPrefixFold(run, "https://") || hasPrefixFold(run, "www.") {
 		return i + len(trimURL(run)), URL
+	}
+	if !dotOrAt {
+		return i, 0
 	}
 	if c == '@' {
 		// A mention: @ then handle characters.

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cmkit/cmkit/moderation"
+	"github.com/cmkit/cmkit/moderation/classifier"
 )
 
 func defaultPipeline(t testing.TB) *moderation.Pipeline {
@@ -144,6 +145,12 @@ func TestSpamAndScams(t *testing.T) {
 		{"lookalike cyrillic", "Offre sur http://mybrаnd.fr/promo", moderation.Scam, moderation.Hide},
 		{"shortener", "look bit.ly/3xYz", moderation.None, moderation.Allow},
 		{"phone", "Appelez-moi au 06 12 34 56 78", moderation.PersonalData, moderation.Hold},
+		{"phone dotted", "call me 555.123.4567 tonight", moderation.PersonalData, moderation.Hold},
+		{"phone international", "text +44 7911 123456", moderation.PersonalData, moderation.Hold},
+		{"view count grouped", "2.124.821.694 views!!!", moderation.None, moderation.Allow},
+		{"view count commas", "Almost 1,000,000,000 already", moderation.None, moderation.Allow},
+		{"view count noun", "1000000000 views.", moderation.None, moderation.Allow},
+		{"decimal tail", "2,124923004 wow", moderation.None, moderation.Allow},
 		{"brand link", "Voir https://www.mybrand.fr/aide", moderation.None, moderation.Allow},
 		{"whatsapp complaint", "I messaged you on WhatsApp and still no answer", moderation.None, moderation.Allow},
 	}
@@ -333,4 +340,35 @@ func TestLanguageKeepsLexiconsApart(t *testing.T) {
 	d, err := p.Moderate(context.Background(), &moderation.Item{Text: "t'es qu'un gros con", Language: "fr"})
 	require.NoError(t, err)
 	require.Equal(t, moderation.Toxic, d.Category, d.Explanation)
+}
+
+// fixedScores is a TextClassifier that returns the same scores for every text.
+type fixedScores classifier.Scores
+
+func (f fixedScores) Predict(string, string) classifier.Scores { return classifier.Scores(f) }
+
+func TestCriticismGuardAndClassifier(t *testing.T) {
+	complaint := "Worst customer service ever, still no refund after 3 weeks"
+	tests := []struct {
+		name      string
+		scores    classifier.Scores
+		action    moderation.Action
+		category  moderation.Category
+		complaint bool
+	}{
+		{"classifier toxic is set aside", classifier.Scores{Toxic: 0.99}, moderation.Allow, moderation.None, true},
+		{"classifier hate is set aside", classifier.Scores{Hate: 0.99}, moderation.Allow, moderation.None, true},
+		{"weak classifier spam is set aside", classifier.Scores{Spam: 0.5}, moderation.Allow, moderation.None, true},
+		{"confident classifier spam is held, not hidden", classifier.Scores{Spam: 0.99}, moderation.Hold, moderation.Spam, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := moderation.NewDefaultPipeline(&moderation.DefaultOptions{Classifier: fixedScores(tt.scores)})
+			require.NoError(t, err)
+			d := moderate(t, p, complaint)
+			require.Equal(t, tt.action, d.Action, d.Explanation)
+			require.Equal(t, tt.category, d.Category, d.Explanation)
+			require.Equal(t, tt.complaint, d.Complaint, d.Explanation)
+		})
+	}
 }

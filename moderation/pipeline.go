@@ -67,9 +67,10 @@ type Policy struct {
 	Thresholds map[Category]Thresholds
 	// NoCriticismGuard disables the criticism guard: by default, an item
 	// labelled as a complaint about the brand or its service whose only
-	// harm is mild toxicity, or a classifier's score, is allowed (and
-	// marked Decision.Complaint); one with strong insults is held, never
-	// hidden.
+	// harm is mild toxicity or spam (score under 0.8), or the
+	// classifier's toxic or hate score, is allowed (and marked
+	// Decision.Complaint); one with strong insults, or that the classifier
+	// finds confidently spam, is held, never hidden.
 	NoCriticismGuard bool
 }
 
@@ -301,7 +302,7 @@ func (p *Policy) decide(labels []Label, failedClosed string) Decision {
 		if l.Category <= None || l.Category >= numCategories {
 			continue
 		}
-		if guard && (l.Stage == "classifier" || (l.Category == Toxic || l.Category == Spam || l.Category == Scam) && l.Score < 0.8) {
+		if guard && guarded(l) {
 			continue
 		}
 		if score[l.Category] == 0 || l.Score > labels[top[l.Category]].Score {
@@ -356,7 +357,7 @@ func (p *Policy) decide(labels []Label, failedClosed string) Decision {
 		}
 		why.WriteString(": ")
 		describe(&why, forced)
-	case guard && (d.Action == Allow || d.Category == Toxic):
+	case guard && (d.Action == Allow || d.Category == Toxic || d.Category == Spam && labels[top[Spam]].Stage == "classifier"):
 		d.Complaint = true
 		if d.Action > Hold {
 			d.Action = Hold
@@ -366,7 +367,11 @@ func (p *Policy) decide(labels []Label, failedClosed string) Decision {
 			why.WriteString("allow: complaint, routed to care: ")
 			describe(&why, complaint)
 		} else {
-			why.WriteString("hold " + d.Category.String() + " " + strconv.FormatFloat(d.Score, 'f', 2, 64) + ": complaint with abuse, held rather than hidden: ")
+			what := "abuse"
+			if d.Category == Spam {
+				what = "spam"
+			}
+			why.WriteString("hold " + d.Category.String() + " " + strconv.FormatFloat(d.Score, 'f', 2, 64) + ": complaint with " + what + ", held rather than hidden: ")
 			describe(&why, &labels[top[d.Category]])
 		}
 	case d.Category != None && d.Score > 0:
@@ -412,6 +417,21 @@ func (p *Policy) decide(labels []Label, failedClosed string) Decision {
 	}
 	d.Explanation = why.String()
 	return d
+}
+
+// guarded reports a label the criticism guard sets aside for a complaint:
+// the classifier's toxic and hate heads (criticism reads as hostile to a
+// model), and mild toxicity or spam (score under 0.8: complaints mention
+// money, refunds and accounts). A confident spam label, the classifier's
+// included, still counts: self-promotion is not a complaint.
+func guarded(l *Label) bool {
+	switch {
+	case l.Category == Spam || l.Category == Scam:
+		return l.Score < 0.8
+	case l.Stage == "classifier":
+		return true
+	}
+	return l.Category == Toxic && l.Score < 0.8
 }
 
 // describe writes "stage/rule matched "text" (reason)".

@@ -378,12 +378,18 @@ func editDistance(a, b string) int {
 }
 
 // findPhone finds a phone number: 9 to 15 digits, maybe after "+", with
-// spaces, dots or dashes between groups.
+// spaces, dots or dashes between groups. Counts are not phone numbers: a
+// number grouped by thousands ("2.124.821.694", "1,000,000,000"), the
+// digits after a decimal or thousands separator ("2,124923004"), or a
+// number followed by what it counts ("1000000000 views").
 func findPhone(s string) (bool, string) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= '0' && c <= '9' || c == '+') || i > 0 && isAlnumByte(s[i-1]) {
 			continue
+		}
+		if i > 1 && (s[i-1] == ',' || s[i-1] == '.') && isDigitByte(s[i-2]) {
+			continue // the rest of a number: "2,124923004"
 		}
 		digits, j, last := 0, i, i
 		if c == '+' {
@@ -403,7 +409,8 @@ func findPhone(s string) (bool, string) {
 			}
 			break
 		}
-		if digits >= 9 && digits <= 15 && (last >= len(s) || !isAlnumByte(s[last])) {
+		if digits >= 9 && digits <= 15 && (last >= len(s) || !isAlnumByte(s[last])) &&
+			!thousands(s[i:last]) && !countNounAfter(s[last:]) {
 			return true, s[i:last]
 		}
 		if last > i {
@@ -411,6 +418,50 @@ func findPhone(s string) (bool, string) {
 		}
 	}
 	return false, ""
+}
+
+func isDigitByte(c byte) bool { return '0' <= c && c <= '9' }
+
+// thousands reports a number grouped by thousands with one separator, ','
+// or '.': one to three digits, then groups of exactly three.
+func thousands(n string) bool {
+	var sep byte
+	group := 0
+	groups := 0
+	for k := 0; k < len(n); k++ {
+		c := n[k]
+		switch {
+		case isDigitByte(c):
+			group++
+			if group > 3 {
+				return false
+			}
+		case (c == ',' || c == '.') && (sep == 0 || c == sep) && group > 0 && (groups == 0 || group == 3):
+			sep = c
+			groups++
+			group = 0
+		default:
+			return false
+		}
+	}
+	return sep != 0 && group == 3
+}
+
+// countNounAfter reports a word that a number counts ("views", "likes",
+// "abonnés") at the start of s, after spaces.
+func countNounAfter(s string) bool {
+	s = strings.TrimLeft(s, " ")
+	end := 0
+	for end < len(s) && (isAlnumByte(s[end]) || s[end] == '\'') {
+		end++
+	}
+	switch strings.ToLower(s[:end]) {
+	case "views", "view", "vues", "vue", "likes", "like", "dislikes", "subscribers", "subs", "abonnés", "abonnes",
+		"followers", "comments", "commentaires", "plays", "streams", "écoutes", "ecoutes", "times", "fois",
+		"people", "personnes", "j'aime", "shares", "partages", "downloads", "téléchargements":
+		return true
+	}
+	return false
 }
 
 func isAlnumByte(c byte) bool {

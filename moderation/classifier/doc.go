@@ -25,8 +25,10 @@
 // letter by letter ("h a t e") are re-joined. Features are word unigrams
 // (as written and without diacritics, and per language), word bigrams,
 // character 3- to 5-grams of each word within word boundaries, the
-// language, and shape features (share of capitals, exclamation marks,
-// currency signs, number of links and mentions, length). Each feature is
+// language, the parts of each link (host, domain, top-level domain, words
+// of the path and query: "watch", "ref", "channel"), and shape features
+// (share of capitals, exclamation marks, currency signs, number of links
+// and mentions, length). Each feature is
 // hashed with FNV-1a (64 bits, then mixed) into 2^19 buckets. The score of
 // a head is the sigmoid of its bias plus the sum of the feature weights
 // divided by the square root of the number of features. Weights are stored

@@ -10,7 +10,7 @@ import (
 
 // featureVersion identifies the feature extractor below. It is written into
 // model files so that a model trained with another extractor is refused.
-const featureVersion = 3
+const featureVersion = 4
 
 // Feature kinds, hashed as the first byte so that a word, a bigram and a
 // character n-gram with the same bytes land in different buckets.
@@ -23,6 +23,7 @@ const (
 	kindMeta     = 6
 	kindLangWord = 7
 	kindJoined   = 8
+	kindURL      = 9
 )
 
 // Special tokens. They start with a control byte so no text token equals them.
@@ -189,28 +190,24 @@ func (x *extractor) charGrams(word []byte) {
 	r = append(r, int32(len(word))) // position of '>'
 	x.runes = r
 	// Symbols: index 0 is '<', 1..len(r)-2 are runes, len(r)-1 is '>'.
+	// The n-grams starting at symbol i share their prefix: hash it once
+	// and extend it symbol by symbol, emitting the 3-, 4- and 5-grams.
 	nsym := len(r)
-	for i := 0; i < nsym; i++ {
-		for n := 3; n <= 5 && i+n <= nsym; n++ {
-			h := fnvByte(fnvOffset, kindChar)
-			from, to := i, i+n // symbols [from, to)
-			if from == 0 {
+	base := fnvByte(fnvOffset, kindChar)
+	for i := 0; i+3 <= nsym; i++ {
+		h := base
+		for k := i; k < i+5 && k < nsym; k++ {
+			switch {
+			case k == 0:
 				h = fnvByte(h, '<')
-				from = 1
-			}
-			end := to
-			closing := false
-			if to == nsym {
-				end = nsym - 1
-				closing = true
-			}
-			if from < end {
-				h = fnvBytes(h, word[r[from]:r[end]])
-			}
-			if closing {
+			case k == nsym-1:
 				h = fnvByte(h, '>')
+			default:
+				h = fnvBytes(h, word[r[k]:r[k+1]])
 			}
-			x.emit(h)
+			if k-i >= 2 {
+				x.emit(h)
+			}
 		}
 	}
 }
@@ -332,15 +329,14 @@ func (x *extractor) tokenize() {
 	urls, users := 0, 0
 	for i := 0; i < len(s); {
 		// Skip white space.
-		r, size := utf8.DecodeRune(s[i:])
-		if unicode.IsSpace(r) {
+		if sp, size := spaceAt(s, i); sp {
 			i += size
 			continue
 		}
 		j := i
 		for j < len(s) {
-			r, size := utf8.DecodeRune(s[j:])
-			if unicode.IsSpace(r) {
+			sp, size := spaceAt(s, j)
+			if sp {
 				break
 			}
 			j += size
@@ -350,6 +346,7 @@ func (x *extractor) tokenize() {
 		switch {
 		case isURL(chunk):
 			x.special(tokURL)
+			x.urlParts(chunk)
 			urls++
 			continue
 		case len(chunk) > 1 && chunk[0] == '@' && isWordByte(chunk[1]):
@@ -366,6 +363,100 @@ func (x *extractor) tokenize() {
 	meta('@', min(users, 3))
 	meta('T', min(bits.Len(uint(len(x.toks))), 8))
 }
+
+// spaceAt reports whether the rune at s[i:] is white space, and its size.
+func spaceAt(s []byte, i int) (bool, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return c == ' ' || '\t' <= c && c <= '\r', 1
+	}
+	r, size := utf8.DecodeRune(s[i:])
+	return unicode.IsSpace(r), size
+}
+
+// Classes of runes for words.
+const (
+	classOther = iota
+	classLetter
+	classDigit
+)
+
+// classAt returns the class of the rune at chunk[i:], the rune and its size.
+func classAt(chunk []byte, i int) (int, rune, int) {
+	if c := chunk[i]; c < utf8.RuneSelf {
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+			return classLetter, rune(c), 1
+		case '0' <= c && c <= '9':
+			return classDigit, rune(c), 1
+		}
+		return classOther, rune(c), 1
+	}
+	r, size := utf8.DecodeRune(chunk[i:])
+	switch {
+	case isLetterRune(r):
+		return classLetter, r, size
+	case unicode.IsDigit(r):
+		return classDigit, r, size
+	}
+	return classOther, r, size
+}
+
+// maxURLWords bounds the path words taken from one link.
+const maxURLWords = 8
+
+// urlParts emits the parts of a link: its host (without "www."), its
+// domain (the last two labels), its top-level domain and the words of its
+// path and query ("watch", "ref", "channel"), so that the model can learn
+// which sites and link shapes spam uses.
+func (x *extractor) urlParts(u []byte) {
+	for _, p := range [...]string{"https://", "http://", "www."} {
+		if hasPrefix(u, p) {
+			u = u[len(p):]
+		}
+	}
+	end := 0
+	for end < len(u) && u[end] != '/' && u[end] != '?' && u[end] != '#' && u[end] != ':' {
+		end++
+	}
+	host, rest := u[:end], u[end:]
+	part := func(tag byte, p []byte) {
+		x.emit(fnvBytes(fnvByte(fnvByte(fnvOffset, kindURL), tag), p))
+	}
+	part('h', host)
+	dots := 0
+	for k := len(host) - 1; k >= 0; k-- {
+		if host[k] != '.' {
+			continue
+		}
+		dots++
+		if dots == 1 {
+			part('t', host[k+1:])
+		} else {
+			part('d', host[k+1:])
+			break
+		}
+	}
+	if len(rest) > 1 {
+		part('p', nil)
+	}
+	words := 0
+	for k := 0; k < len(rest) && words < maxURLWords; {
+		for k < len(rest) && !isLowerASCII(rest[k]) {
+			k++
+		}
+		j := k
+		for j < len(rest) && isLowerASCII(rest[j]) {
+			j++
+		}
+		if j-k >= 2 && j-k <= 20 {
+			part('w', rest[k:j])
+			words++
+		}
+		k = j
+	}
+}
+
+func isLowerASCII(c byte) bool { return 'a' <= c && c <= 'z' }
 
 func isWordByte(c byte) bool {
 	return c >= utf8.RuneSelf || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9')
@@ -444,24 +535,24 @@ func isLetterRune(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicod
 func (x *extractor) words(chunk []byte) {
 	i := 0
 	for i < len(chunk) {
-		r, size := utf8.DecodeRune(chunk[i:])
-		if !(isLetterRune(r) || unicode.IsDigit(r)) {
+		cl, _, size := classAt(chunk, i)
+		if cl == classOther {
 			i += size
 			continue
 		}
 		j := i
 		letters, digits := 0, 0
 		for j < len(chunk) {
-			r, size := utf8.DecodeRune(chunk[j:])
+			cl, r, size := classAt(chunk, j)
 			switch {
-			case isLetterRune(r):
+			case cl == classLetter:
 				letters++
-			case unicode.IsDigit(r):
+			case cl == classDigit:
 				digits++
 			case r < utf8.RuneSelf && isInnerLeet(byte(r)) && j+size < len(chunk) && letters > 0:
 				// '@', '$', '*' inside a word: "b@stard", "f*ck".
-				nr, _ := utf8.DecodeRune(chunk[j+size:])
-				if !isLetterRune(nr) && !unicode.IsDigit(nr) && !isInnerLeet(byte(nr)) {
+				ncl, nr, _ := classAt(chunk, j+size)
+				if ncl == classOther && !isInnerLeet(byte(nr)) {
 					goto done
 				}
 			default:

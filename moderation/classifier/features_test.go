@@ -160,3 +160,75 @@ func BenchmarkDefaultLoad(b *testing.B) {
 		}
 	}
 }
+
+func TestFeaturesURLParts(t *testing.T) {
+	part := func(tag byte, p string) uint32 {
+		x := newExtractor(20)
+		return x.bucket(fnvBytes(fnvByte(fnvByte(fnvOffset, kindURL), tag), []byte(p)))
+	}
+	tests := []struct {
+		name, url string
+		want      []uint32
+	}{
+		{"host, domain, tld, path words", "https://www.shop.example.com/watch?ref=ab1",
+			[]uint32{part('h', "shop.example.com"), part('t', "com"), part('d', "example.com"), part('p', ""), part('w', "watch"), part('w', "ref"), part('w', "ab")}},
+		{"bare domain", "example.fr", []uint32{part('h', "example.fr"), part('t', "fr")}},
+		{"root path only", "http://bit.ly/", []uint32{part('h', "bit.ly"), part('t', "ly")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := newExtractor(20)
+			x.urlParts([]byte(tt.url))
+			require.Equal(t, tt.want, x.feats)
+		})
+	}
+}
+
+// refCharGrams is the direct form of charGrams: every n-gram hashed from
+// its first symbol.
+func refCharGrams(word []byte, emit func(uint64)) {
+	r := []int32{-1}
+	for i := range word {
+		if utf8.RuneStart(word[i]) {
+			if len(r) > maxTokenRunes {
+				break
+			}
+			r = append(r, int32(i))
+		}
+	}
+	r = append(r, int32(len(word)))
+	nsym := len(r)
+	for i := 0; i < nsym; i++ {
+		for n := 3; n <= 5 && i+n <= nsym; n++ {
+			h := fnvByte(fnvOffset, kindChar)
+			from, to := i, i+n
+			if from == 0 {
+				h = fnvByte(h, '<')
+				from = 1
+			}
+			end, closing := to, false
+			if to == nsym {
+				end, closing = nsym-1, true
+			}
+			if from < end {
+				h = fnvBytes(h, word[r[from]:r[end]])
+			}
+			if closing {
+				h = fnvByte(h, '>')
+			}
+			emit(h)
+		}
+	}
+}
+
+func TestCharGramsMatchReference(t *testing.T) {
+	for _, w := range []string{"a", "ab", "abc", "hate", "déçu", "œuvre", strings.Repeat("x", 40), strings.Repeat("é", 40), "\xff\xfeab"} {
+		t.Run(w, func(t *testing.T) {
+			x := newExtractor(20)
+			x.charGrams([]byte(w))
+			var want []uint32
+			refCharGrams([]byte(w), func(h uint64) { want = append(want, x.bucket(h)) })
+			require.Equal(t, want, x.feats)
+		})
+	}
+}

@@ -146,6 +146,9 @@ var emoji = map[rune]float64{
 	'😓': -1.5, '😬': -1.2, '🤡': -1.8, '🖕': -3.0,
 }
 
+// minEmoji is the smallest key of emoji: lower runes need no lookup.
+const minEmoji = '☹'
+
 // Score rates the sentiment of text written in lang: "fr", "en", or "" to
 // guess between the two from function words. It never fails; text with no
 // sentiment-bearing word is neutral with all shares 0.
@@ -415,6 +418,9 @@ func tokenize(toks []token, text string, fr bool) []token {
 		// Emojis become tokens of their own.
 		start := 0
 		for i, r := range f {
+			if r < minEmoji {
+				continue
+			}
 			if v, ok := emoji[r]; ok {
 				toks = appendWord(toks, f[start:i], fr)
 				toks = append(toks, token{lower: string(r), emoji: v})
@@ -430,8 +436,8 @@ func appendWord(toks []token, w string, fr bool) []token {
 	if w == "" {
 		return toks
 	}
-	stripped := strings.TrimFunc(w, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) })
-	if utf8.RuneCountInString(stripped) <= 2 {
+	stripped := trimPunct(w)
+	if len(stripped) <= 2 || utf8.RuneCountInString(stripped) <= 2 {
 		// Emoticons such as ":)", ":D" or "<3" keep their punctuation.
 		lw := strings.ToLower(w)
 		if _, ok := lex().en[lw]; ok && lw != strings.ToLower(stripped) {
@@ -454,7 +460,7 @@ func appendStripped(toks []token, w string, fr bool) []token {
 	if fr {
 		// Elisions: "n'est" -> "n", "est"; "l'arnaque" -> "l", "arnaque".
 		for {
-			i := strings.IndexAny(w, "'’")
+			i := elision(w)
 			if i <= 0 || i > 5 {
 				break
 			}
@@ -466,33 +472,132 @@ func appendStripped(toks []token, w string, fr bool) []token {
 			return toks
 		}
 	} else {
-		w = strings.ReplaceAll(w, "’", "'")
+		if strings.IndexByte(w, 0xE2) >= 0 { // maybe '’'
+			w = strings.ReplaceAll(w, "’", "'")
+		}
 	}
 	return append(toks, makeToken(w, fr))
 }
 
-func makeToken(w string, fr bool) token {
-	t := token{word: hasLetter(w)}
-	letters, upper := 0, 0
-	for _, r := range w {
-		if unicode.IsLetter(r) {
-			letters++
-			if unicode.IsUpper(r) {
-				upper++
+// elision returns the index of the first apostrophe, ASCII or typographic, of w if it
+// starts within its first 6 bytes, and -1 otherwise: an apostrophe further
+// on is no elision.
+func elision(w string) int {
+	for i := 0; i < len(w) && i <= 5; i++ {
+		switch w[i] {
+		case '\'':
+			return i
+		case 0xE2:
+			if strings.HasPrefix(w[i:], "’") {
+				return i
 			}
 		}
 	}
+	return -1
+}
+
+func makeToken(w string, fr bool) token {
+	var t token
+	letters, upper := 0, 0
+	plain := true // ASCII without capitals: already lower case
+	apos := false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			plain = false
+			break
+		}
+		switch {
+		case 'a' <= c && c <= 'z':
+			letters++
+		case 'A' <= c && c <= 'Z':
+			letters++
+			upper++
+			plain = false
+		case c == '\'':
+			apos = true
+		}
+	}
+	if !plain && !isASCII(w) {
+		letters, upper = 0, 0
+		for _, r := range w {
+			if unicode.IsLetter(r) {
+				letters++
+				if unicode.IsUpper(r) {
+					upper++
+				}
+			}
+		}
+	}
+	t.word = letters > 0
 	t.upper = letters >= 2 && upper == letters
-	t.lower = strings.ToLower(w)
+	lw := w
+	if !plain {
+		lw = strings.ToLower(w)
+	}
 	if fr {
-		t.lower = foldWord(t.lower)
-	} else {
-		t.lower = strings.ReplaceAll(t.lower, "'", "")
-		if _, ok := lex().en[strings.ToLower(w)]; ok {
-			t.lower = strings.ToLower(w) // lexicon entries with apostrophes
+		t.lower = foldWord(lw)
+		return t
+	}
+	t.lower = lw
+	if apos || !plain && strings.Contains(lw, "'") {
+		t.lower = strings.ReplaceAll(lw, "'", "")
+		if _, ok := lex().en[lw]; ok {
+			t.lower = lw // lexicon entries with apostrophes
 		}
 	}
 	return t
+}
+
+// trimPunct strips leading and trailing punctuation and symbols, as
+// strings.TrimFunc with unicode.IsPunct or unicode.IsSymbol.
+func trimPunct(w string) string {
+	for len(w) > 0 {
+		c := w[0]
+		if c < utf8.RuneSelf {
+			if !isASCIIPunct(c) {
+				break
+			}
+			w = w[1:]
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(w)
+		if !unicode.IsPunct(r) && !unicode.IsSymbol(r) {
+			break
+		}
+		w = w[size:]
+	}
+	for len(w) > 0 {
+		c := w[len(w)-1]
+		if c < utf8.RuneSelf {
+			if !isASCIIPunct(c) {
+				break
+			}
+			w = w[:len(w)-1]
+			continue
+		}
+		r, size := utf8.DecodeLastRuneInString(w)
+		if !unicode.IsPunct(r) && !unicode.IsSymbol(r) {
+			break
+		}
+		w = w[:len(w)-size]
+	}
+	return w
+}
+
+// isASCIIPunct reports an ASCII punctuation mark or symbol: every printable
+// ASCII character other than letters, digits and space.
+func isASCIIPunct(c byte) bool {
+	return c > ' ' && c < 0x7f && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9')
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // capsDifferential reports whether some, but not all, words are in capitals.
@@ -507,15 +612,6 @@ func capsDifferential(toks []token) bool {
 		}
 	}
 	return upper > 0 && upper < words
-}
-
-func hasLetter(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			return true
-		}
-	}
-	return false
 }
 
 // nextField returns the first white-space separated field of s and what

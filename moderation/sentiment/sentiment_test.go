@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/require"
 )
@@ -102,6 +103,9 @@ func FuzzScore(f *testing.F) {
 		f.Add(s, "en")
 	}
 	f.Fuzz(func(t *testing.T, text, lang string) {
+		if got, want := trimPunct(text), strings.TrimFunc(text, isPunctOrSymbol); got != want {
+			t.Fatalf("trimPunct(%q) = %q, want %q", text, got, want)
+		}
 		r := Score(text, lang)
 		for _, v := range []float64{r.Compound, r.Positive, r.Negative, r.Neutral} {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -117,6 +121,34 @@ func FuzzScore(f *testing.F) {
 			t.Fatalf("label %q", r.Label)
 		}
 	})
+}
+
+func isPunctOrSymbol(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) }
+
+func TestTrimPunct(t *testing.T) {
+	for _, s := range []string{"", "!!", "«bonjour»", "(great)", ":)", "¡hola!", "\xffok\xfe", "a-b", "€100€", "\x00x\x7f", "…déçu…"} {
+		t.Run(s, func(t *testing.T) {
+			require.Equal(t, strings.TrimFunc(s, isPunctOrSymbol), trimPunct(s))
+		})
+	}
+}
+
+func TestEmojiTableAboveMinEmoji(t *testing.T) {
+	for r := range emoji {
+		require.GreaterOrEqual(t, r, minEmoji, string(r))
+	}
+}
+
+func TestElision(t *testing.T) {
+	tests := []struct {
+		w    string
+		want int
+	}{{"n'est", 1}, {"l’arnaque", 1}, {"jusqu'au", 5}, {"aujourd'hui", -1}, {"bonjour", -1}, {"'a", 0}}
+	for _, tt := range tests {
+		t.Run(tt.w, func(t *testing.T) {
+			require.Equal(t, tt.want, elision(tt.w))
+		})
+	}
 }
 
 func BenchmarkScore(b *testing.B) {

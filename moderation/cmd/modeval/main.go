@@ -53,6 +53,7 @@ type options struct {
 	folds                  int
 	threshold              float64
 	sweep                  bool
+	errors                 string
 	train                  classifier.TrainOptions
 }
 
@@ -68,6 +69,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	fs.IntVar(&o.train.Epochs, "epochs", 0, "classifier training epochs for the folds (0: default)")
 	fs.Float64Var(&o.train.LearningRate, "lr", 0, "classifier learning rate for the folds (0: default)")
 	fs.BoolVar(&o.sweep, "sweep", false, "also print the classifier's MCC and false-flag rate at thresholds 0.1 to 0.9")
+	fs.StringVar(&o.errors, "errors", "", "also list the pipeline's held-out errors on this set (e.g. youtube_spam), grouped by the stage and rule that decided")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -171,7 +173,8 @@ func evalDev(ctx context.Context, o options, w io.Writer) error {
 	}
 	systems := []system{
 		{name: "pipeline", flag: func(ctx context.Context, i int, r devdata.Row, _ classifier.Scores, _ target) (bool, error) {
-			return pipes[fold[i]](ctx, r.Text, r.Lang)
+			f, _, err := pipes[fold[i]](ctx, r.Text, r.Lang)
+			return f, err
 		}},
 		{name: "classifier", flag: func(_ context.Context, _ int, _ devdata.Row, s classifier.Scores, t target) (bool, error) {
 			return t.head(s) >= o.threshold, nil
@@ -209,6 +212,11 @@ func evalDev(ctx context.Context, o options, w io.Writer) error {
 	}
 	if o.sweep {
 		sweep(w, rows, scores)
+	}
+	if o.errors != "" {
+		if err := listErrors(ctx, w, o.errors, rows, fold, pipes); err != nil {
+			return err
+		}
 	}
 	return evalSentiment(o.data, w)
 }
@@ -267,7 +275,7 @@ func evalInput(ctx context.Context, o options, w io.Writer) error {
 	var conf [3]confusion
 	for _, r := range rows {
 		s := m.Predict(r.Text, r.Lang)
-		p, err := pipe(ctx, r.Text, r.Lang)
+		p, _, err := pipe(ctx, r.Text, r.Lang)
 		if err != nil {
 			return err
 		}

@@ -66,6 +66,11 @@ func TestRunData(t *testing.T) {
 	var again bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"-data", dir, "-synthetic", "", "-bits", "16", "-epochs", "3", "-sweep"}, &again))
 	require.Equal(t, s, again.String())
+
+	var errs bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-data", dir, "-synthetic", "", "-bits", "16", "-epochs", "3", "-errors", "sms_spam"}, &errs))
+	require.Contains(t, errs.String(), "pipeline held-out errors on sms_spam, by deciding stage/rule:")
+	require.Error(t, run(context.Background(), []string{"-data", dir, "-synthetic", "", "-bits", "16", "-epochs", "3", "-errors", "nope"}, &bytes.Buffer{}))
 }
 
 func TestRunErrors(t *testing.T) {
