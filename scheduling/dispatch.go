@@ -17,7 +17,10 @@ import (
 // outcome is the result of processing one claim: the completion to store
 // and the event to emit once it is stored.
 type outcome struct {
-	comp Completion
+	// comp.Audit is nil: commit points it at audit, so that an outcome
+	// costs no allocation of its own.
+	comp  Completion
+	audit [1]AuditEntry
 	// kind is the event to emit (0: none); the event is built from the
 	// completion and these fields once stored.
 	kind              EventKind
@@ -28,10 +31,7 @@ type outcome struct {
 func (o *outcome) event() Event {
 	c := &o.comp
 	e := Event{Kind: o.kind, PostID: o.postID, TargetID: c.TargetID, AccountID: o.accountID,
-		Result: c.Result, Failure: c.Failure}
-	if len(c.Audit) > 0 {
-		e.At, e.Reason = c.Audit[0].At, c.Audit[0].Reason
-	}
+		Result: c.Result, Failure: c.Failure, At: o.audit[0].At, Reason: o.audit[0].Reason}
 	if o.kind == EventDeferred {
 		e.NotBefore = c.NotBefore
 	}
@@ -42,8 +42,8 @@ func (o *outcome) event() Event {
 // through on a network that can neither find it nor deduplicate it.
 const unknownOutcome = "outcome unknown: check the account manually"
 
-func (s *Scheduler) audit(t *Target, at time.Time, action string, to State, reason string) []AuditEntry {
-	return []AuditEntry{{PostID: t.PostID, TargetID: t.ID, At: at, Actor: s.actor, Action: action,
+func (s *Scheduler) audit(t *Target, at time.Time, action string, to State, reason string) [1]AuditEntry {
+	return [1]AuditEntry{{PostID: t.PostID, TargetID: t.ID, At: at, Actor: s.actor, Action: action,
 		From: Publishing, To: to, Reason: reason}}
 }
 
@@ -53,8 +53,8 @@ func (s *Scheduler) published(ctx context.Context, c *Claim, res connectors.Publ
 	if r.PublishedAt.IsZero() {
 		r.PublishedAt = now
 	}
-	o := outcome{comp: Completion{TargetID: t.ID, Attempt: t.Attempt, State: Published, Result: r, Failure: note,
-		Audit: s.audit(t, now, "published", Published, reason)}}
+	o := outcome{comp: Completion{TargetID: t.ID, Attempt: t.Attempt, State: Published, Result: r, Failure: note},
+		audit: s.audit(t, now, "published", Published, reason)}
 	o.comp.Next = s.nextRun(ctx, c, r.PublishedAt)
 	o.kind, o.postID, o.accountID = EventPublished, t.PostID, t.AccountID
 	return o
@@ -62,8 +62,9 @@ func (s *Scheduler) published(ctx context.Context, c *Claim, res connectors.Publ
 
 func (s *Scheduler) failed(t *Target, now time.Time, f Failure) outcome {
 	return outcome{
-		comp: Completion{TargetID: t.ID, Attempt: t.Attempt, State: Failed, Failure: f, Audit: s.audit(t, now, "failed", Failed, f.Message)},
-		kind: EventFailed, postID: t.PostID, accountID: t.AccountID,
+		comp:  Completion{TargetID: t.ID, Attempt: t.Attempt, State: Failed, Failure: f},
+		audit: s.audit(t, now, "failed", Failed, f.Message),
+		kind:  EventFailed, postID: t.PostID, accountID: t.AccountID,
 	}
 }
 
@@ -71,7 +72,7 @@ func (s *Scheduler) failed(t *Target, now time.Time, f Failure) outcome {
 func (s *Scheduler) deferred(t *Target, now, notBefore time.Time, f Failure, unknown bool, pending []byte, action string) outcome {
 	reason := f.Message + "; retry at " + notBefore.UTC().Format(time.RFC3339)
 	o := outcome{comp: Completion{TargetID: t.ID, Attempt: t.Attempt, State: Scheduled, NotBefore: notBefore, Failure: f,
-		Unknown: unknown, Pending: pending, Audit: s.audit(t, now, action, Scheduled, reason)}}
+		Unknown: unknown, Pending: pending}, audit: s.audit(t, now, action, Scheduled, reason)}
 	if action != "pending" {
 		o.kind, o.postID, o.accountID = EventDeferred, t.PostID, t.AccountID
 	}
@@ -116,7 +117,7 @@ func failureOf(err error) Failure {
 
 // process publishes one claimed target, reconciling first when an earlier
 // attempt's outcome is unknown. It never returns without an outcome.
-func (s *Scheduler) process(ctx context.Context, c Claim) outcome {
+func (s *Scheduler) process(ctx context.Context, c *Claim) outcome {
 	t := &c.Target
 	now := s.clock.Now()
 	log := tlogger{ctx, s, t}
@@ -134,7 +135,7 @@ func (s *Scheduler) process(ctx context.Context, c Claim) outcome {
 
 	if len(t.Pending) > 0 {
 		res, err := acct.CheckPending(ctx, t.Pending)
-		return s.afterPublish(ctx, &c, acct, &content, res, err, log)
+		return s.afterPublish(ctx, c, acct, &content, res, err, log)
 	}
 	if t.Unknown {
 		switch {
@@ -145,7 +146,7 @@ func (s *Scheduler) process(ctx context.Context, c Claim) outcome {
 				return s.deferred(t, now, now.Add(s.cfg.PendingInterval), Failure{Message: "publish in progress on the network"}, false, res.Pending, "pending")
 			case err == nil:
 				log.info("reconciled: the earlier attempt was published", "post_id", res.ID)
-				return s.published(ctx, &c, res, now, "reconciled: an earlier attempt was published", Failure{})
+				return s.published(ctx, c, res, now, "reconciled: an earlier attempt was published", Failure{})
 			case !errors.Is(err, connectors.ErrNotFound):
 				log.warn("reconciliation failed; will retry", "error", err)
 				return s.transient(t, now, failureOf(err), true)
@@ -167,7 +168,7 @@ func (s *Scheduler) process(ctx context.Context, c Claim) outcome {
 	}
 	defer unlock()
 	res, err := acct.Publish(ctx, &content, &connectors.PublishOptions{IdempotencyKey: t.Key})
-	return s.afterPublish(ctx, &c, acct, &content, res, err, log)
+	return s.afterPublish(ctx, c, acct, &content, res, err, log)
 }
 
 // tlogger logs about a target, building its attributes only when the
@@ -348,12 +349,20 @@ func (s *Scheduler) nextRun(ctx context.Context, c *Claim, publishedAt time.Time
 }
 
 // committer writes outcomes in batches (group commit) until results is
-// closed.
-func (s *Scheduler) committer(ctx context.Context, results <-chan []outcome) {
+// closed, and hands the emptied buffers back to the workers on free.
+func (s *Scheduler) committer(ctx context.Context, results <-chan []outcome, free chan<- []outcome) {
 	batch := make([]outcome, 0, s.cfg.BatchSize)
 	var scratch []Completion
+	recycle := func(outs []outcome) {
+		clear(outs) // drop references for the GC
+		select {
+		case free <- outs[:0]:
+		default:
+		}
+	}
 	for outs := range results {
 		batch = append(batch[:0], outs...)
+		recycle(outs)
 	drain:
 		for len(batch) < s.cfg.BatchSize {
 			select {
@@ -362,12 +371,14 @@ func (s *Scheduler) committer(ctx context.Context, results <-chan []outcome) {
 					break drain
 				}
 				batch = append(batch, more...)
+				recycle(more)
 			default:
 				break drain
 			}
 		}
 		s.commit(ctx, batch, &scratch)
 		clear(batch)
+		s.wakeIfDue()
 	}
 }
 
@@ -376,6 +387,7 @@ func (s *Scheduler) commit(ctx context.Context, outs []outcome, scratch *[]Compl
 	cs := (*scratch)[:0]
 	for i := range outs {
 		cs = append(cs, outs[i].comp)
+		cs[i].Audit = outs[i].audit[:]
 	}
 	*scratch = cs
 	defer func() {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -271,6 +272,9 @@ type Scheduler struct {
 	settings   map[string]cachedSettings
 
 	wake chan struct{}
+	// sleepUntil is the instant (Unix nanoseconds) the dispatch loop
+	// sleeps until, 0 when it is not sleeping on one; see wakeIfDue.
+	sleepUntil atomic.Int64
 
 	lifeMu  sync.Mutex
 	running *run
@@ -371,6 +375,9 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	// operations rather than one per post.
 	work := make(chan []Claim, s.cfg.Workers*2)
 	results := make(chan []outcome, s.cfg.Workers*2)
+	// Outcome buffers go back from the committer to the workers, so that
+	// steady dispatch allocates none.
+	free := make(chan []outcome, s.cfg.Workers*3)
 	var workers, all sync.WaitGroup
 	all.Add(3)
 	go func() { defer all.Done(); s.loop(workCtx, r, work) }()
@@ -379,14 +386,18 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		go func() {
 			defer workers.Done()
 			for chunk := range work {
-				outs := make([]outcome, 0, len(chunk))
-				for i, c := range chunk {
+				var outs []outcome
+				select {
+				case outs = <-free:
+				default:
+				}
+				for i := range chunk {
 					select {
 					case <-r.stop:
 						// Stopping: what has not started is released.
 						s.releaseClaims(context.WithoutCancel(workCtx), chunk[i:])
 					default:
-						outs = append(outs, s.process(workCtx, c))
+						outs = append(outs, s.process(workCtx, &chunk[i]))
 						continue
 					}
 					break
@@ -394,11 +405,12 @@ func (s *Scheduler) Start(ctx context.Context) error {
 				if len(outs) > 0 {
 					results <- outs
 				}
+				s.wakeIfDue()
 			}
 		}()
 	}
 	go func() { defer all.Done(); workers.Wait(); close(results) }()
-	go func() { defer all.Done(); s.committer(context.WithoutCancel(workCtx), results) }()
+	go func() { defer all.Done(); s.committer(context.WithoutCancel(workCtx), results, free) }()
 	pipelineDone, renewDone := make(chan struct{}), make(chan struct{})
 	go func() { defer close(renewDone); s.renewer(workCtx, pipelineDone) }()
 	go func() { all.Wait(); close(pipelineDone); <-renewDone; cancel(); close(r.done) }()
@@ -479,15 +491,50 @@ func (s *Scheduler) loop(ctx context.Context, r *run, work chan<- []Claim) {
 		if wait <= 0 {
 			continue
 		}
+		if wait <= spinWait && s.spin(wait) {
+			continue
+		}
 		fired := make(chan struct{})
 		t := s.clock.AfterFunc(wait, func() { close(fired) })
+		s.sleepUntil.Store(s.clock.Now().Add(wait).UnixNano())
 		select {
 		case <-fired:
 		case <-s.wake:
 		case <-r.stop:
 		case <-ctx.Done():
 		}
+		s.sleepUntil.Store(0)
 		t.Stop()
+	}
+}
+
+// spinWait is the longest wait the loop spends yielding rather than on a
+// timer.
+const spinWait = 100 * time.Microsecond
+
+// spin yields the processor until wait has passed on the clock, a bounded
+// number of times (a fake clock does not move), and reports whether it
+// has. A yielding goroutine stays runnable, so the garbage collector's
+// idle workers give way to it at once, which they do not for a timer.
+func (s *Scheduler) spin(wait time.Duration) bool {
+	until := s.clock.Now().Add(wait)
+	for range 2000 {
+		runtime.Gosched()
+		if !s.clock.Now().Before(until) {
+			return true
+		}
+	}
+	return false
+}
+
+// wakeIfDue wakes the dispatch loop if the instant it sleeps until has
+// passed. Workers and the committer call it as they finish, so that under
+// a steady flow of due posts the loop does not depend on its timer alone:
+// while the garbage collector's idle workers hold every P, timers can fire
+// up to 10 ms late (golang/go#37116), but a woken goroutine runs at once.
+func (s *Scheduler) wakeIfDue() {
+	if u := s.sleepUntil.Load(); u != 0 && s.clock.Now().UnixNano() >= u {
+		s.notify()
 	}
 }
 
@@ -625,8 +672,8 @@ func (s *Scheduler) RunDue(ctx context.Context) (int, error) {
 			return total, nil
 		}
 		outs = outs[:0]
-		for _, c := range claims {
-			outs = append(outs, s.process(ctx, c))
+		for i := range claims {
+			outs = append(outs, s.process(ctx, &claims[i]))
 		}
 		s.commit(context.WithoutCancel(ctx), outs, &scratch)
 		clear(outs)

@@ -158,7 +158,9 @@ type Store interface {
 	// takes c's State, Result, Failure, NotBefore, Unknown and Pending;
 	// its lease is cleared and Version incremented; c.Next is inserted and
 	// c.Audit appended. errs has one entry per completion (nil on
-	// success); err reports a failure of the whole call.
+	// success); err reports a failure of the whole call. The scheduler
+	// reuses cs and the entries it points to (Audit, Next) once Complete
+	// returns: a Store copies what it keeps and never retains them.
 	Complete(ctx context.Context, owner string, cs []Completion) (errs []error, err error)
 	// Release gives back claims that never reached the network (a
 	// stopping worker): each target leased to owner with that attempt

@@ -4,7 +4,10 @@
 // It passes the storetest conformance suite. Claims are served from a
 // min-heap of due instants and a heap of lease expiries, so claiming a
 // batch costs O(batch × log n) however many posts are scheduled; listing
-// by account scans only that account's targets.
+// by account scans only that account's targets. Targets, posts and audit
+// entries are kept in chunks (a few thousand objects for a million posts)
+// and audit entries are compact, so that the garbage collector marks a
+// large store quickly.
 //
 // Posts returned by ClaimDue are shared with the store and must not be
 // modified; everything else is returned as a copy.
@@ -40,41 +43,20 @@ type Store struct {
 	// parked holds heap entries of paused accounts until they resume.
 	parked map[string][]entry
 	seq    int64
+	log    auditLog
+	popped []entry // ClaimDue's scratch
+	// Targets, new posts and their records live in slabs (see slab).
+	targetSlab slab[scheduling.Target]
+	postSlab   slab[scheduling.Post]
+	recSlab    slab[postRec]
 }
 
 type postRec struct {
 	post    *scheduling.Post // immutable once stored
 	targets []*scheduling.Target
-	audit   []auditRec
-}
-
-// auditRec is an audit entry as the store keeps it: compact and with few
-// pointers for the garbage collector; the post is implied by its postRec
-// and the target is an index in Store.all.
-type auditRec struct {
-	seq                   int64
-	at                    int64 // Unix nanoseconds
-	target                int32 // index in Store.all, -1 for a post-level entry
-	from, to              scheduling.State
-	actor, action, reason string
-}
-
-func (s *Store) compact(seq int64, e *scheduling.AuditEntry) auditRec {
-	idx := int32(-1)
-	if e.TargetID != "" {
-		idx = int32(s.targets[e.TargetID])
-	}
-	return auditRec{seq: seq, at: e.At.UnixNano(), target: idx, from: e.From, to: e.To,
-		actor: e.Actor, action: e.Action, reason: e.Reason}
-}
-
-func (s *Store) expand(postID string, a *auditRec) scheduling.AuditEntry {
-	e := scheduling.AuditEntry{Seq: a.seq, PostID: postID, At: time.Unix(0, a.at).UTC(), Actor: a.actor,
-		Action: a.action, From: a.from, To: a.to, Reason: a.reason}
-	if a.target >= 0 {
-		e.TargetID = s.all[a.target].ID
-	}
-	return e
+	// first and last index the post's audit entries in Store.log (-1:
+	// none); entries chain through auditRec.next.
+	first, last int32
 }
 
 var _ scheduling.Store = (*Store)(nil)
@@ -101,12 +83,18 @@ func cloneTarget(t *scheduling.Target) *scheduling.Target {
 }
 
 func clonePost(p *scheduling.Post) *scheduling.Post {
-	c := *p
-	c.Variants = slices.Clone(p.Variants)
-	c.Approvals = slices.Clone(p.Approvals)
-	c.Approval.Roles = slices.Clone(p.Approval.Roles)
-	c.Approval.Approvers = slices.Clone(p.Approval.Approvers)
-	return &c
+	c := new(scheduling.Post)
+	copyPost(c, p)
+	return c
+}
+
+// copyPost sets *dst to a deep copy of *p.
+func copyPost(dst, p *scheduling.Post) {
+	*dst = *p
+	dst.Variants = slices.Clone(p.Variants)
+	dst.Approvals = slices.Clone(p.Approvals)
+	dst.Approval.Roles = slices.Clone(p.Approval.Roles)
+	dst.Approval.Approvers = slices.Clone(p.Approval.Approvers)
 }
 
 func cloneAccount(a *scheduling.AccountSettings) *scheduling.AccountSettings {
@@ -171,14 +159,19 @@ func (s *Store) Apply(ctx context.Context, c *scheduling.Change) error {
 		p.Version++
 		rec := s.posts[p.ID]
 		if rec == nil {
-			rec = &postRec{}
+			// A new post goes to the slab; an edited one gets an object
+			// of its own, as claims in flight may share the previous one.
+			rec = s.recSlab.alloc()
+			*rec = postRec{first: -1, last: -1, post: s.postSlab.alloc()}
 			s.posts[p.ID] = rec
+			copyPost(rec.post, p)
+		} else {
+			rec.post = clonePost(p)
 		}
-		rec.post = clonePost(p)
 	}
 	for _, t := range c.Targets {
 		t.Version++
-		s.putTargetLocked(cloneTarget(t))
+		s.putTargetLocked(t)
 	}
 	s.auditLocked(c.Audit)
 	return nil
@@ -205,16 +198,19 @@ func (s *Store) checkTargetLocked(t *scheduling.Target, p *scheduling.Post) erro
 	return nil
 }
 
-// putTargetLocked stores t (owned by the store from now on) and indexes
-// it. An existing target is updated in place, so the indexes keep
-// pointing at it.
-func (s *Store) putTargetLocked(t *scheduling.Target) *scheduling.Target {
-	if i, ok := s.targets[t.ID]; ok {
+// putTargetLocked stores a copy of t and indexes it. An existing target
+// is updated in place, so the indexes keep pointing at it.
+func (s *Store) putTargetLocked(src *scheduling.Target) *scheduling.Target {
+	if i, ok := s.targets[src.ID]; ok {
 		old := s.all[i]
-		*old = *t
+		*old = *src
+		old.Pending = slices.Clone(src.Pending)
 		s.indexLocked(old, i)
 		return old
 	}
+	t := s.targetSlab.alloc()
+	*t = *src
+	t.Pending = slices.Clone(src.Pending)
 	i := uint32(len(s.all))
 	rec := s.posts[t.PostID]
 	s.all = append(s.all, t)
@@ -254,7 +250,7 @@ func (s *Store) auditLocked(es []scheduling.AuditEntry) {
 		if rec == nil || es[i].PostID != es[i-1].PostID {
 			rec = s.posts[es[i].PostID]
 		}
-		rec.audit = append(rec.audit, s.compact(s.seq, &es[i]))
+		s.log.add(rec, s.compact(s.seq, &es[i]))
 	}
 }
 
@@ -415,10 +411,12 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, owner string, lease
 	}
 	nowN := now.UnixNano()
 	until := now.Add(lease)
-	actor := "scheduler:" + owner
+	actor := s.log.intern("scheduler:" + owner)
+	claimed := s.log.intern("claimed")
 	// Pop the due entries first (small, pointer-free), then build the
 	// claims in a slice of the right size.
-	var popped []entry
+	popped := s.popped[:0]
+	defer func() { s.popped = popped[:0] }()
 	for len(popped) < limit {
 		d, dok := s.topLocked(&s.due, scheduling.Scheduled)
 		l, lok := s.topLocked(&s.leases, scheduling.Publishing)
@@ -457,8 +455,8 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, owner string, lease
 		s.indexLocked(stored, e.idx)
 		rec := s.recs[e.idx]
 		s.seq++
-		rec.audit = append(rec.audit, auditRec{seq: s.seq, at: now.UnixNano(), target: int32(e.idx), actor: actor,
-			action: "claimed", from: from, to: scheduling.Publishing, reason: reason})
+		s.log.add(rec, auditRec{seq: s.seq, at: now.UnixNano(), target: int32(e.idx), actor: actor,
+			action: claimed, from: from, to: scheduling.Publishing, reason: reason})
 		if t.Pending != nil {
 			t.Pending = slices.Clone(t.Pending)
 		}
@@ -539,7 +537,7 @@ func (s *Store) Complete(ctx context.Context, owner string, cs []scheduling.Comp
 		s.indexLocked(old, idx)
 		if c.Next != nil {
 			c.Next.Version = 1
-			s.putTargetLocked(cloneTarget(c.Next))
+			s.putTargetLocked(c.Next)
 		}
 		rec := s.recs[idx]
 		for j := range c.Audit {
@@ -557,7 +555,7 @@ func (s *Store) Complete(ctx context.Context, owner string, cs []scheduling.Comp
 					continue
 				}
 			}
-			r.audit = append(r.audit, s.compact(s.seq, e))
+			s.log.add(r, s.compact(s.seq, e))
 		}
 	}
 	return errs, nil
@@ -618,9 +616,10 @@ func (s *Store) ListAudit(ctx context.Context, f scheduling.AuditFilter) ([]sche
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []scheduling.AuditEntry
-	add := func(postID string, as []auditRec) {
-		for i := range as {
-			a := &as[i]
+	add := func(postID string, rec *postRec) {
+		for i := rec.first; i >= 0; {
+			a := s.log.at(i)
+			i = a.next
 			if a.seq <= f.AfterSeq || f.TargetID != "" && (a.target < 0 || s.all[a.target].ID != f.TargetID) {
 				continue
 			}
@@ -633,17 +632,17 @@ func (s *Store) ListAudit(ctx context.Context, f scheduling.AuditFilter) ([]sche
 	switch {
 	case f.PostID != "":
 		if rec := s.posts[f.PostID]; rec != nil {
-			add(f.PostID, rec.audit)
+			add(f.PostID, rec)
 		}
 	case f.TargetID != "":
 		if t, ok := s.target(f.TargetID); ok {
-			add(t.PostID, s.posts[t.PostID].audit)
+			add(t.PostID, s.posts[t.PostID])
 		}
 	default:
 		limit := f.Limit
 		f.Limit = 0
 		for id, rec := range s.posts {
-			add(id, rec.audit)
+			add(id, rec)
 		}
 		slices.SortFunc(out, func(a, b scheduling.AuditEntry) int { return cmp.Compare(a.Seq, b.Seq) })
 		if limit > 0 && len(out) > limit {
