@@ -113,8 +113,17 @@
 //
 // # Networks
 //
-// Connectors live in subpackages (connectors/mastodon, connectors/bluesky,
-// connectors/memconnector...) and register a name with Register in an init
-// function; Networks lists those linked into the program. Writing one is
-// described in package driver and checked by package connectortest.
+// Connectors live in subpackages and register a name with Register in an
+// init function; Networks lists those linked into the program:
+//
+//	mastodon   connectors/mastodon     Mastodon and compatible servers (GoToSocial)
+//	bluesky    connectors/bluesky      Bluesky and other AT Protocol PDSes
+//	matrix     connectors/matrix       Matrix rooms (client-server API)
+//	discord    connectors/discord      Discord channels (bot token or webhook)
+//	slack      connectors/slack        Slack channels (bot token)
+//	telegram   connectors/telegram     Telegram chats and channels (Bot API)
+//	mem        connectors/memconnector an in-memory network for tests and demos
+//
+// Writing one is described in package driver (and CONTRIBUTING.md) and
+// checked by package connectortest; examples/connector is a minimal one.
 package connectors
