@@ -143,6 +143,30 @@ func TestTrainLearns(t *testing.T) {
 	require.Equal(t, 1<<16, m.Buckets())
 }
 
+func TestTrainNBScaling(t *testing.T) {
+	save := func(opts *TrainOptions) []byte {
+		t.Helper()
+		m, err := Train(tinySet(), opts)
+		require.NoError(t, err)
+		var b bytes.Buffer
+		require.NoError(t, m.Save(&b))
+		return b.Bytes()
+	}
+	def := save(&TrainOptions{Bits: 16, Epochs: 3})
+	require.Equal(t, def, save(&TrainOptions{Bits: 16, Epochs: 3, NB: &[3]float64{1, 0, 1.0 / 3}, NBSmoothing: 4}),
+		"nil NB and zero smoothing are the documented defaults")
+	off := save(&TrainOptions{Bits: 16, Epochs: 3, NB: &[3]float64{}})
+	require.NotEqual(t, def, off)
+	require.NotEqual(t, def, save(&TrainOptions{Bits: 16, Epochs: 3, NBSmoothing: 1}))
+
+	// Fully scaled heads still learn the tiny set.
+	m, err := Train(tinySet(), &TrainOptions{Bits: 16, Epochs: 30, LearningRate: 0.5, NB: &[3]float64{1, 1, 1}})
+	require.NoError(t, err)
+	require.Greater(t, m.Predict("you idiot moron", "en").Toxic, 0.5)
+	require.Less(t, m.Predict("lovely day thanks", "en").Toxic, 0.5)
+	require.Greater(t, m.Predict("win cash now call", "en").Spam, 0.5)
+}
+
 func TestTrainErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -157,6 +181,9 @@ func TestTrainErrors(t *testing.T) {
 		{"negative rate", tinySet(), &TrainOptions{LearningRate: -1}, nil},
 		{"NaN L2", tinySet(), &TrainOptions{L2: math.NaN()}, nil},
 		{"negative weight", []Example{{Text: "x", Weight: -1}}, nil, nil},
+		{"NB above 1", tinySet(), &TrainOptions{NB: &[3]float64{1.5, 0, 0}}, nil},
+		{"NaN NB", tinySet(), &TrainOptions{NB: &[3]float64{0, math.NaN(), 0}}, nil},
+		{"negative NB smoothing", tinySet(), &TrainOptions{NBSmoothing: -1}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

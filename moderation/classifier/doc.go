@@ -4,7 +4,7 @@
 // included), hateful (attacks a group for a protected characteristic) and
 // spam (advertising, scams, follower and link lures).
 //
-// Default returns the model embedded in the package (go:embed, about 1.5 MB
+// Default returns the model embedded in the package (go:embed, about 1.4 MB
 // gzip-compressed, decoded once on first use); Predict is safe for
 // concurrent use, allocates nothing and takes about 4-5 µs for a tweet
 // (features are hashed and their weights added in one pass, without
@@ -33,6 +33,13 @@
 // a head is the sigmoid of its bias plus the sum of the feature weights
 // divided by the square root of the number of features. Weights are stored
 // as int16 with one scale per head.
+//
+// Train first scales each feature, per head, by its naive-Bayes log-count
+// ratio (NBSVM, Wang and Manning 2012): how much more often the bucket
+// appears in the head's positive than in its negative examples
+// (TrainOptions.NB, TrainOptions.NBSmoothing). Buckets as common in both
+// classes then weigh little. The scale is folded into the stored weights,
+// so Predict does the same work whatever the scaling.
 //
 // # Language
 //

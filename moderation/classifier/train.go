@@ -48,6 +48,17 @@ type TrainOptions struct {
 	L2 float64
 	// Seed fixes the shuffling order. Defaults to 1.
 	Seed uint64
+	// NB sets, per head (toxic, hate, spam), how much each feature is
+	// scaled by its naive-Bayes log-count ratio r before the regression
+	// (NBSVM, Wang & Manning 2012): the feature counts (1-m) + m·|r|
+	// times, m between 0 (unscaled) and 1 (r alone: features as common in
+	// both classes fade out). The scale is folded into the stored weights,
+	// so Predict costs the same. Nil means {1, 0, 1.0/3}, the embedded
+	// model's setting; &[3]float64{} turns the scaling off.
+	NB *[3]float64
+	// NBSmoothing is the pseudo-count added to each bucket's positive and
+	// negative document counts when computing r. Defaults to 4.
+	NBSmoothing float64
 	// Progress, if set, is called after each epoch with the mean log loss
 	// (per head: toxic, hate, spam) over that epoch.
 	Progress func(epoch int, loss [3]float64)
@@ -73,6 +84,18 @@ func (o *TrainOptions) withDefaults() (TrainOptions, error) {
 	if r.Seed == 0 {
 		r.Seed = 1
 	}
+	if r.NB == nil {
+		nb := defaultNB()
+		r.NB = &nb
+	}
+	if r.NBSmoothing == 0 {
+		r.NBSmoothing = 4
+	}
+	for h, m := range r.NB {
+		if !(m >= 0 && m <= 1) {
+			return r, fmt.Errorf("classifier: NB[%d] is %v, want 0 to 1", h, m)
+		}
+	}
 	switch {
 	case r.Bits < minBits || r.Bits > maxBits:
 		return r, fmt.Errorf("classifier: Bits is %d, want %d to %d", r.Bits, minBits, maxBits)
@@ -82,9 +105,18 @@ func (o *TrainOptions) withDefaults() (TrainOptions, error) {
 		return r, fmt.Errorf("classifier: LearningRate is %v, want > 0", r.LearningRate)
 	case !(r.L2 >= 0) || math.IsInf(r.L2, 0):
 		return r, fmt.Errorf("classifier: L2 is %v, want >= 0", r.L2)
+	case !(r.NBSmoothing > 0) || math.IsInf(r.NBSmoothing, 0):
+		return r, fmt.Errorf("classifier: NBSmoothing is %v, want > 0", r.NBSmoothing)
 	}
 	return r, nil
 }
+
+// defaultNB is the naive-Bayes scaling of the embedded model's heads
+// (toxic, hate, spam), chosen on modeval's held-out folds: full scaling
+// lifts the toxic head on Davidson (MCC 0.78 to 0.81) and SMS spam, but
+// costs the hate head on HateCheck, so the hate head is left unscaled and
+// the spam head takes a third (see TRAINING.md).
+func defaultNB() [3]float64 { return [3]float64{1, 0, 1.0 / 3} }
 
 // ErrNoExamples is returned by Train when it is given no usable example.
 var ErrNoExamples = errors.New("classifier: no training examples")
@@ -129,78 +161,58 @@ func Train(examples []Example, opts *TrainOptions) (*Model, error) {
 	}
 
 	nb := 1 << bits
-	w := make([]float64, nb*numHeads)
-	g2 := make([]float64, nb*numHeads)
-	var bias, biasG2 [numHeads]float64
-	// Start the biases at the log-odds of the base rates.
-	for h := range numHeads {
-		var pos, tot float64
-		for i := range labels {
-			if skip[i]&(1<<h) != 0 {
+	sc := nbScales(nb, feats, offs, labels, skip, weights, o.NB, o.NBSmoothing)
+	w, bias := fit(o, nb, feats, offs, labels, skip, weights, sc)
+	return quantize(bits, w, bias), nil
+}
+
+// nbScales returns the feature scale of each bucket and head,
+// (1-m) + m·|r| with r the log-ratio of the bucket's smoothed document
+// frequencies in the head's positive and negative examples (each
+// example counted once per bucket, with its weight).
+func nbScales(nb int, feats []uint32, offs []int, labels [][numHeads]float64, skip []Heads, weights []float64, mix *[3]float64, alpha float64) []float64 {
+	sc := make([]float64, nb*numHeads)
+	if *mix == [3]float64{} {
+		for k := range sc {
+			sc[k] = 1
+		}
+		return sc
+	}
+	pc := make([]float64, nb*numHeads)
+	qc := make([]float64, nb*numHeads)
+	seen := make([]int32, nb)
+	for i := range seen {
+		seen[i] = -1
+	}
+	for i := range labels {
+		for _, f := range feats[offs[i]:offs[i+1]] {
+			if seen[f] == int32(i) {
 				continue
 			}
-			pos += labels[i][h] * weights[i]
-			tot += weights[i]
-		}
-		p := (pos + 1) / (tot + 2)
-		bias[h] = math.Log(p / (1 - p))
-	}
-
-	order := make([]int, len(examples))
-	for i := range order {
-		order[i] = i
-	}
-	rng := rand.New(rand.NewPCG(o.Seed, 0x636d6b6974))
-	lr, l2 := o.LearningRate, o.L2
-	const eps = 1e-8
-	for epoch := 1; epoch <= o.Epochs; epoch++ {
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		var loss [numHeads]float64
-		var wsum [numHeads]float64
-		for _, i := range order {
-			fs := feats[offs[i]:offs[i+1]]
-			inv := 1 / math.Sqrt(float64(max(len(fs), 1)))
-			var z [numHeads]float64
-			for _, f := range fs {
-				k := int(f) * numHeads
-				z[0] += w[k]
-				z[1] += w[k+1]
-				z[2] += w[k+2]
-			}
-			var g [numHeads]float64
+			seen[f] = int32(i)
+			k := int(f) * numHeads
 			for h := range numHeads {
-				if skip[i]&(1<<h) != 0 {
-					continue // g[h] stays 0: no update for this head
-				}
-				zz := bias[h] + z[h]*inv
-				p := sigmoid(zz)
-				y := labels[i][h]
-				loss[h] += weights[i] * logLoss(p, y)
-				wsum[h] += weights[i]
-				g[h] = (p - y) * weights[i]
-				biasG2[h] += g[h] * g[h]
-				bias[h] -= lr * g[h] / math.Sqrt(biasG2[h]+eps)
-			}
-			for _, f := range fs {
-				k := int(f) * numHeads
-				for h := range numHeads {
-					if g[h] == 0 {
-						continue
-					}
-					gh := g[h]*inv + l2*w[k+h]
-					g2[k+h] += gh * gh
-					w[k+h] -= lr * gh / math.Sqrt(g2[k+h]+eps)
+				switch {
+				case skip[i]&(1<<h) != 0:
+				case labels[i][h] > 0.5:
+					pc[k+h] += weights[i]
+				default:
+					qc[k+h] += weights[i]
 				}
 			}
-		}
-		if o.Progress != nil {
-			for h := range loss {
-				loss[h] /= max(wsum[h], 1e-12)
-			}
-			o.Progress(epoch, loss)
 		}
 	}
-	return quantize(bits, w, bias), nil
+	var pn, qn [numHeads]float64
+	for k := range pc {
+		pn[k%numHeads] += pc[k] + alpha
+		qn[k%numHeads] += qc[k] + alpha
+	}
+	for k := range sc {
+		h := k % numHeads
+		r := math.Log((pc[k] + alpha) / pn[h] / ((qc[k] + alpha) / qn[h]))
+		sc[k] = (1 - mix[h]) + mix[h]*math.Abs(r)
+	}
+	return sc
 }
 
 func b2f(b bool) float64 {
@@ -241,4 +253,85 @@ func quantize(bits uint, w []float64, bias [numHeads]float64) *Model {
 		q[i] = int16(max(min(r, math.MaxInt16), -math.MaxInt16))
 	}
 	return newModel(bits, q, scale, b32)
+}
+
+// fit runs AdaGrad on the extracted features, each multiplied by its scale
+// sc[bucket*numHeads+head], and returns the weights with the scales folded
+// in, and the biases.
+func fit(o TrainOptions, nb int, feats []uint32, offs []int, labels [][numHeads]float64, skip []Heads, weights []float64, sc []float64) ([]float64, [numHeads]float64) {
+	w := make([]float64, nb*numHeads)
+	g2 := make([]float64, nb*numHeads)
+	var bias, biasG2 [numHeads]float64
+	// Start the biases at the log-odds of the base rates.
+	for h := range numHeads {
+		var pos, tot float64
+		for i := range labels {
+			if skip[i]&(1<<h) != 0 {
+				continue
+			}
+			pos += labels[i][h] * weights[i]
+			tot += weights[i]
+		}
+		p := (pos + 1) / (tot + 2)
+		bias[h] = math.Log(p / (1 - p))
+	}
+
+	order := make([]int, len(labels))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 0x636d6b6974))
+	lr, l2 := o.LearningRate, o.L2
+	const eps = 1e-8
+	for epoch := 1; epoch <= o.Epochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		var loss [numHeads]float64
+		var wsum [numHeads]float64
+		for _, i := range order {
+			fs := feats[offs[i]:offs[i+1]]
+			inv := 1 / math.Sqrt(float64(max(len(fs), 1)))
+			var z [numHeads]float64
+			for _, f := range fs {
+				k := int(f) * numHeads
+				z[0] += w[k] * sc[k]
+				z[1] += w[k+1] * sc[k+1]
+				z[2] += w[k+2] * sc[k+2]
+			}
+			var g [numHeads]float64
+			for h := range numHeads {
+				if skip[i]&(1<<h) != 0 {
+					continue // g[h] stays 0: no update for this head
+				}
+				zz := bias[h] + z[h]*inv
+				p := sigmoid(zz)
+				y := labels[i][h]
+				loss[h] += weights[i] * logLoss(p, y)
+				wsum[h] += weights[i]
+				g[h] = (p - y) * weights[i]
+				biasG2[h] += g[h] * g[h]
+				bias[h] -= lr * g[h] / math.Sqrt(biasG2[h]+eps)
+			}
+			for _, f := range fs {
+				k := int(f) * numHeads
+				for h := range numHeads {
+					if g[h] == 0 {
+						continue
+					}
+					gh := g[h]*inv*sc[k+h] + l2*w[k+h]
+					g2[k+h] += gh * gh
+					w[k+h] -= lr * gh / math.Sqrt(g2[k+h]+eps)
+				}
+			}
+		}
+		if o.Progress != nil {
+			for h := range loss {
+				loss[h] /= max(wsum[h], 1e-12)
+			}
+			o.Progress(epoch, loss)
+		}
+	}
+	for k := range w {
+		w[k] *= sc[k]
+	}
+	return w, bias
 }

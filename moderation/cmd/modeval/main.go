@@ -33,6 +33,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -68,6 +69,12 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	fs.IntVar(&o.train.Bits, "bits", 0, "classifier hash bits for the folds (0: default)")
 	fs.IntVar(&o.train.Epochs, "epochs", 0, "classifier training epochs for the folds (0: default)")
 	fs.Float64Var(&o.train.LearningRate, "lr", 0, "classifier learning rate for the folds (0: default)")
+	fs.Func("nb", "naive-Bayes feature scaling per head, toxic,hate,spam, each 0 to 1 (default: the classifier's)", func(v string) error {
+		nb, err := parseNB(v)
+		o.train.NB = nb
+		return err
+	})
+	fs.Float64Var(&o.train.NBSmoothing, "nb-smoothing", 0, "pseudo-count of the naive-Bayes log-count ratios (0: default)")
 	fs.BoolVar(&o.sweep, "sweep", false, "also print the classifier's MCC and false-flag rate at thresholds 0.1 to 0.9")
 	fs.StringVar(&o.errors, "errors", "", "also list the pipeline's held-out errors on this set (e.g. youtube_spam), grouped by the stage and rule that decided")
 	if err := fs.Parse(args); err != nil {
@@ -362,4 +369,21 @@ func (wl *wordList) match(text string) bool {
 		}
 	}
 	return false
+}
+
+// parseNB parses a -nb flag: three comma-separated numbers.
+func parseNB(v string) (*[3]float64, error) {
+	parts := strings.Split(v, ",")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("want three comma-separated values (toxic,hate,spam), got %q", v)
+	}
+	var nb [3]float64
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return nil, err
+		}
+		nb[i] = f
+	}
+	return &nb, nil
 }

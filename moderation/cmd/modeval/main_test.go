@@ -83,6 +83,8 @@ func TestRunErrors(t *testing.T) {
 		{"missing input", []string{"-input", "testdata/none.tsv"}},
 		{"missing data", []string{"-data", "testdata/none"}},
 		{"bad flag", []string{"-nope"}},
+		{"short nb", []string{"-data", "x", "-nb", "1,0"}},
+		{"bad nb", []string{"-data", "x", "-nb", "1,x,0"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
