@@ -3,6 +3,7 @@ package connectortest
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strconv"
 	"sync"
@@ -38,6 +39,22 @@ func (f Fault) String() string {
 		return "unavailable"
 	}
 	return "Fault(" + strconv.Itoa(int(f)) + ")"
+}
+
+// HTTPStatus is the status an HTTP network answers the fault with (429,
+// 401, 503), for harnesses over fake HTTP servers; 0 for an unknown fault.
+// The fake adds the network's own headers and body (Retry-After, error
+// JSON).
+func (f Fault) HTTPStatus() int {
+	switch f {
+	case FaultRateLimited:
+		return http.StatusTooManyRequests
+	case FaultUnauthenticated:
+		return http.StatusUnauthorized
+	case FaultUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return 0
 }
 
 // Harness connects the suite to one connector and a network it controls.

@@ -179,3 +179,11 @@ func TestPartialDriver(t *testing.T) {
 	}
 	RunConformanceTests(t, h)
 }
+
+func TestFaultHTTPStatus(t *testing.T) {
+	for f, want := range map[Fault]int{FaultRateLimited: 429, FaultUnauthenticated: 401, FaultUnavailable: 503, Fault(99): 0} {
+		if got := f.HTTPStatus(); got != want {
+			t.Errorf("%v.HTTPStatus() = %d, want %d", f, got, want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package slack_test
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -89,11 +88,7 @@ func (h *harness) Interact(ctx context.Context, kind driver.InteractionKind, tar
 }
 
 func (h *harness) Fail(fault connectortest.Fault, n int) bool {
-	status := map[connectortest.Fault]int{
-		connectortest.FaultRateLimited:     http.StatusTooManyRequests,
-		connectortest.FaultUnauthenticated: http.StatusUnauthorized,
-		connectortest.FaultUnavailable:     http.StatusServiceUnavailable,
-	}[fault]
+	status := fault.HTTPStatus()
 	f := h.fake()
 	if status == 0 || f == nil {
 		return false
