@@ -372,3 +372,27 @@ func TestCriticismGuardAndClassifier(t *testing.T) {
 		})
 	}
 }
+
+func TestCriticismGuardWithAbusiveWords(t *testing.T) {
+	// The complaint vocabulary ("worst", "bad", "your") is common in
+	// abuse: with abusive words in the text, the classifier's toxic score
+	// is no longer set aside, and the complaint is held, not allowed.
+	text := "Worst customer service ever, this shit is useless"
+	tests := []struct {
+		name   string
+		scores classifier.Scores
+		action moderation.Action
+	}{
+		{"profanity alone stays allowed", classifier.Scores{}, moderation.Allow},
+		{"profanity the classifier finds toxic is held", classifier.Scores{Toxic: 0.99}, moderation.Hold},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := moderation.NewDefaultPipeline(&moderation.DefaultOptions{Classifier: fixedScores(tt.scores)})
+			require.NoError(t, err)
+			d := moderate(t, p, text)
+			require.Equal(t, tt.action, d.Action, d.Explanation)
+			require.True(t, d.Complaint, d.Explanation)
+		})
+	}
+}

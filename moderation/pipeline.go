@@ -69,8 +69,10 @@ type Policy struct {
 	// labelled as a complaint about the brand or its service whose only
 	// harm is mild toxicity or spam (score under 0.8), or the
 	// classifier's toxic or hate score, is allowed (and marked
-	// Decision.Complaint); one with strong insults, or that the classifier
-	// finds confidently spam, is held, never hidden.
+	// Decision.Complaint); one with strong insults, with abusive words
+	// (profanity, insults, sexual terms, slurs) that the classifier or
+	// the lexicon finds toxic enough to hold, or that the classifier finds
+	// confidently spam, is held, never hidden.
 	NoCriticismGuard bool
 }
 
@@ -288,6 +290,7 @@ func (p *Policy) decide(labels []Label, failedClosed string) Decision {
 		}
 	}
 	guard := complaint != nil && !p.NoCriticismGuard
+	abusive := guard && abusiveWords(labels)
 	var score [numCategories]float64
 	var top [numCategories]int
 	var forced *Label
@@ -302,7 +305,7 @@ func (p *Policy) decide(labels []Label, failedClosed string) Decision {
 		if l.Category <= None || l.Category >= numCategories {
 			continue
 		}
-		if guard && guarded(l) {
+		if guard && guarded(l, abusive) {
 			continue
 		}
 		if score[l.Category] == 0 || l.Score > labels[top[l.Category]].Score {
@@ -423,11 +426,17 @@ func (p *Policy) decide(labels []Label, failedClosed string) Decision {
 // the classifier's toxic and hate heads (criticism reads as hostile to a
 // model), and mild toxicity or spam (score under 0.8: complaints mention
 // money, refunds and accounts). A confident spam label, the classifier's
-// included, still counts: self-promotion is not a complaint.
-func guarded(l *Label) bool {
+// included, still counts: self-promotion is not a complaint. When the
+// text also carries abusive words (abusive: a lexicon or pattern label
+// of toxicity, sexual terms, hate or threats), no toxic or hate label is
+// set aside: the complaint is then held for review, never hidden, rather
+// than allowed.
+func guarded(l *Label, abusive bool) bool {
 	switch {
 	case l.Category == Spam || l.Category == Scam:
 		return l.Score < 0.8
+	case abusive && (l.Category == Toxic || l.Category == Hate):
+		return false
 	case l.Stage == "classifier":
 		return true
 	}
@@ -451,4 +460,23 @@ func describe(b *strings.Builder, l *Label) {
 		b.WriteString(l.Reason)
 		b.WriteByte(')')
 	}
+}
+
+// abusiveWords reports a label of abusive words (insults, profanity,
+// sexual terms, slurs, hate or threat constructions) from a stage other
+// than the classifier. The complaint vocabulary ("bad", "your", "worst")
+// is common in abuse ("bad bitches", "your bitch"), so a complaint that
+// also carries such words is not let through on the complaint alone.
+func abusiveWords(labels []Label) bool {
+	for i := range labels {
+		l := &labels[i]
+		if l.Forced || l.Stage == "classifier" {
+			continue
+		}
+		switch l.Category {
+		case Toxic, Sexual, Hate, Threat:
+			return true
+		}
+	}
+	return false
 }
