@@ -619,10 +619,15 @@ func capsDifferential(toks []token) bool {
 func nextField(s string) (field, rest string) {
 	i := 0
 	for i < len(s) {
-		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] == 0 {
+				break
+			}
+			i++
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		if !unicode.IsSpace(r) {
 			break
 		}
@@ -630,10 +635,15 @@ func nextField(s string) (field, rest string) {
 	}
 	j := i
 	for j < len(s) {
-		r, size := rune(s[j]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[j:])
+		c := s[j]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] != 0 {
+				break
+			}
+			j++
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[j:])
 		if unicode.IsSpace(r) {
 			break
 		}
@@ -641,6 +651,9 @@ func nextField(s string) (field, rest string) {
 	}
 	return s[i:j], s[j:]
 }
+
+// asciiSpace marks the ASCII white space of unicode.IsSpace.
+var asciiSpace = [utf8.RuneSelf]uint8{'\t': 1, '\n': 1, '\v': 1, '\f': 1, '\r': 1, ' ': 1}
 
 // foldWord lower-cases and removes French diacritics.
 func foldWord(s string) string {
