@@ -160,7 +160,9 @@
 // under leases (ClaimDue, Complete, Release, Renew), with optimistic
 // concurrency (versions, ErrConflict). The Store documentation is the
 // contract; package storetest checks it, and every Store passes
-// storetest.Run. Package memstore is the in-memory Store (tests, demos).
+// storetest.Run. Package memstore is the in-memory Store (tests, demos),
+// sqlitestore the durable one in a file, pgstore the one on PostgreSQL
+// for schedulers on several machines.
 // Dispatch does not poll: the scheduler sleeps on a timer until the
 // store's next due instant (Store.NextDue, moved past blackouts), is woken
 // by new schedules, and polls only every Config.PollInterval for targets
