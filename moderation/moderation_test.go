@@ -167,6 +167,31 @@ func TestSpamAndScams(t *testing.T) {
 	}
 }
 
+func TestCommentSpamWithClassifier(t *testing.T) {
+	// Comment spam that no lure list names, recognised by the embedded
+	// model's spam-only features (links to other sites, self-promotion),
+	// and fan comments that must pass.
+	p, err := moderation.NewDefaultPipeline(nil)
+	require.NoError(t, err)
+	for _, text := range []string{
+		"Love this song so much! Also I made a site for free traffic, have a look http://www.leads-on-autopilot.example/traffic",
+		"Great video, great artist! Check out our channel for honest phone reviews and comparisons",
+		"Nice song. Come and watch my new video, it is called the zombie movie part 1",
+	} {
+		d := moderate(t, p, text)
+		require.GreaterOrEqual(t, d.Action, moderation.Hold, d.Explanation)
+		require.Equal(t, moderation.Spam, d.Category, d.Explanation)
+	}
+	for _, text := range []string{
+		"Love this song so much, she has an amazing voice",
+		"I watched my brother play this song on guitar",
+		"Her voice in the second verse gives me chills every time",
+	} {
+		d := moderate(t, p, text)
+		require.Equal(t, moderation.Allow, d.Action, d.Explanation)
+	}
+}
+
 func TestNearDuplicatesAndFlood(t *testing.T) {
 	start := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	spam := moderation.NewSpamStage(nil)

@@ -288,3 +288,91 @@ func TestTrainUnlabelledHeads(t *testing.T) {
 	// The other heads still train on every example.
 	require.InDelta(t, labelled.Predict("grumpy walrus", "en").Spam, masked.Predict("grumpy walrus", "en").Spam, 1e-9)
 }
+
+func TestPredictMatchesTrainingFormula(t *testing.T) {
+	// A model with arbitrary weights: Predict must give what Train
+	// optimises. The toxic and hate heads read the shared features
+	// divided by the square root of their number; the spam head also
+	// reads the spam-only features (the root is over both) and adds the
+	// document-level indicators undivided.
+	const bits = 16
+	w := make([]int16, numHeads<<bits)
+	for i := range w {
+		w[i] = int16(i*7919%2001 - 1000)
+	}
+	scale := [numHeads]float32{0.003, 0.002, 0.004}
+	bias := [numHeads]float32{-1, -2, -0.5}
+	m := newModel(bits, w, scale, bias)
+	for _, text := range []string{"check out my channel http://example.com/x", "tu es nul", "", "great song https://t.co/abc"} {
+		x := newExtractor(bits)
+		x.extract(text, "en")
+		var z [numHeads]float64
+		var doc float64
+		shared, spam := 0, 0
+		for _, f := range x.feats {
+			k := int(f&^(spamOnly|docLevel)) * numHeads
+			switch {
+			case f&docLevel != 0:
+				doc += float64(scale[headSpam]) * float64(w[k+headSpam])
+			case f&spamOnly != 0:
+				spam++
+				z[headSpam] += float64(scale[headSpam]) * float64(w[k+headSpam])
+			default:
+				shared++
+				for h := range numHeads {
+					z[h] += float64(scale[h]) * float64(w[k+h])
+				}
+			}
+		}
+		got := m.Predict(text, "en")
+		inv := 1 / math.Sqrt(float64(max(shared, 1)))
+		require.InDelta(t, sigmoid(float64(bias[headToxic])+z[headToxic]*inv), got.Toxic, 1e-9, text)
+		require.InDelta(t, sigmoid(float64(bias[headHate])+z[headHate]*inv), got.Hate, 1e-9, text)
+		invSpam := 1 / math.Sqrt(float64(max(shared+spam, 1)))
+		require.InDelta(t, sigmoid(float64(bias[headSpam])+z[headSpam]*invSpam+doc), got.Spam, 1e-9, text)
+	}
+}
+
+func TestTrainSpamOnlyFeaturesLeaveOtherHeads(t *testing.T) {
+	// The same examples fitted with and without their spam-only
+	// features: the toxic and hate heads must come out identical.
+	o, err := (&TrainOptions{Bits: 16, Epochs: 5}).withDefaults()
+	require.NoError(t, err)
+	x := newExtractor(16)
+	var all, shared []uint32
+	offAll, offShared := []int{0}, []int{0}
+	var labels [][numHeads]float64
+	var skip []Heads
+	var weights []float64
+	for i := range 30 {
+		n := string(rune('a' + i%26))
+		for _, e := range []Example{
+			{Text: "check out my channel http://example.com/" + n, Spam: true},
+			{Text: "you stupid walrus, watch my back " + n, Toxic: true},
+			{Text: "lovely day " + n},
+		} {
+			x.extract(e.Text, "en")
+			for _, f := range x.feats {
+				all = append(all, f)
+				if f&spamOnly == 0 {
+					shared = append(shared, f)
+				}
+			}
+			offAll, offShared = append(offAll, len(all)), append(offShared, len(shared))
+			labels = append(labels, [numHeads]float64{b2f(e.Toxic), 0, b2f(e.Spam)})
+			skip = append(skip, 0)
+			weights = append(weights, 1)
+		}
+	}
+	require.Less(t, len(shared), len(all))
+	nb := 1 << 16
+	wa, ba := fit(o, nb, all, offAll, labels, skip, weights, nbScales(nb, all, offAll, labels, skip, weights, o.NB, o.NBSmoothing))
+	ws, bs := fit(o, nb, shared, offShared, labels, skip, weights, nbScales(nb, shared, offShared, labels, skip, weights, o.NB, o.NBSmoothing))
+	require.Equal(t, bs[headToxic], ba[headToxic])
+	require.Equal(t, bs[headHate], ba[headHate])
+	for k := range wa {
+		if k%numHeads != headSpam && wa[k] != ws[k] {
+			t.Fatalf("weight %d of head %d moved: %v != %v", k/numHeads, k%numHeads, wa[k], ws[k])
+		}
+	}
+}

@@ -4,7 +4,7 @@
 // included), hateful (attacks a group for a protected characteristic) and
 // spam (advertising, scams, follower and link lures).
 //
-// Default returns the model embedded in the package (go:embed, about 1.4 MB
+// Default returns the model embedded in the package (go:embed, about 1.6 MB
 // gzip-compressed, decoded once on first use); Predict is safe for
 // concurrent use, allocates nothing and takes about 4-5 µs for a tweet
 // (features are hashed and their weights added in one pass, without
@@ -33,6 +33,17 @@
 // a head is the sigmoid of its bias plus the sum of the feature weights
 // divided by the square root of the number of features. Weights are stored
 // as int16 with one scale per head.
+//
+// The spam head alone also reads spam-only features, which the toxic and
+// hate heads neither train on nor count (so adding them leaves those heads
+// exactly as they were): word pairs one word apart ("check _ my"), counted
+// with the others under the square root, and document-level indicators
+// whose weights are added undivided, so that one strong cue is not drowned
+// in a long text: the number of links to other sites than Twitter's t.co
+// wrapper (0, 1, 2 or more), self-promotion (a call to action followed
+// within three words by "my", "me", "our", "ma", "mes"...: "check out my
+// channel", "watch my new video", "abonnez-vous à ma chaîne") and a copy of
+// the shape features.
 //
 // Train first scales each feature, per head, by its naive-Bayes log-count
 // ratio (NBSVM, Wang and Manning 2012): how much more often the bucket
@@ -63,7 +74,9 @@
 // should not act on the classifier alone for such scores. MLMA's labels
 // are too noisy to learn from reliably (see TRAINING.md), so French
 // toxicity outside HateCheck-like sentences rests on little data. Spam in
-// French is learned from synthetic examples only.
+// French is learned from synthetic examples only. Nearly every comment
+// with a link in the YouTube spam data is spam, so a short comment that
+// is mostly a link (to a video, to lyrics) scores high on Spam.
 //
 // # Errors
 //

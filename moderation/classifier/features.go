@@ -10,7 +10,7 @@ import (
 
 // featureVersion identifies the feature extractor below. It is written into
 // model files so that a model trained with another extractor is refused.
-const featureVersion = 4
+const featureVersion = 5
 
 // Feature kinds, hashed as the first byte so that a word, a bigram and a
 // character n-gram with the same bytes land in different buckets.
@@ -24,7 +24,18 @@ const (
 	kindLangWord = 7
 	kindJoined   = 8
 	kindURL      = 9
+	kindSkip     = 10
+	kindSpamMeta = 11
 )
+
+// spamOnly marks, in extractor.feats, a feature that only the spam head
+// reads (see emitSpam).
+const spamOnly = 1 << 31
+
+// docLevel marks, with spamOnly, a document-level indicator whose weight
+// is added as is, not divided by the square root of the number of
+// features (see emitSpamDoc).
+const docLevel = 1 << 30
 
 // Special tokens. They start with a control byte so no text token equals them.
 var (
@@ -69,6 +80,10 @@ type extractor struct {
 	w   []int16
 	acc [numHeads]int64
 	n   int
+	// ns counts the spam-only features (read by the spam head alone).
+	ns int
+	// doc sums the spam weights of the document-level indicators.
+	doc int64
 }
 
 func newExtractor(bits uint) *extractor {
@@ -125,11 +140,37 @@ func (x *extractor) emit(h uint64) {
 	x.n++
 }
 
+// emitSpam emits a feature that only the spam head reads: the toxic and
+// hate heads neither train on it nor count it, so spam cues can be added
+// without moving them.
+func (x *extractor) emitSpam(h uint64) {
+	b := x.bucket(h)
+	if x.w == nil {
+		x.feats = append(x.feats, b|spamOnly)
+		return
+	}
+	x.acc[headSpam] += int64(x.w[int(b)*numHeads+headSpam])
+	x.ns++
+}
+
+// emitSpamDoc emits a spam-only document-level indicator ("links to
+// another site"): its weight counts whatever the length of the text,
+// where the other features' weights are divided by the square root of
+// their number, so that one strong cue is not drowned in a long text.
+func (x *extractor) emitSpamDoc(h uint64) {
+	b := x.bucket(h)
+	if x.w == nil {
+		x.feats = append(x.feats, b|spamOnly|docLevel)
+		return
+	}
+	x.doc += int64(x.w[int(b)*numHeads+headSpam])
+}
+
 // extract fills x.feats with the hashed features of text in lang.
 func (x *extractor) extract(text, lang string) {
 	x.feats = x.feats[:0]
 	x.acc = [numHeads]int64{}
-	x.n = 0
+	x.n, x.ns, x.doc = 0, 0, 0
 	if len(text) > maxTextBytes {
 		cut := maxTextBytes
 		for cut > 0 && !utf8.RuneStart(text[cut]) {
@@ -149,7 +190,8 @@ func (x *extractor) extract(text, lang string) {
 		langByte = lang[0]
 	}
 
-	prev := tokStart
+	prev, prev2 := tokStart, []byte(nil)
+	promo, promoted := -1, false
 	n := len(x.toks)
 	for i := 0; i < n; i++ {
 		t := x.toks[i]
@@ -163,7 +205,23 @@ func (x *extractor) extract(text, lang string) {
 		}
 		h := fnvBytes(fnvByte(fnvOffset, kindBigram), prev)
 		x.emit(fnvBytes(fnvByte(h, ' '), fword))
-		prev = fword
+		if prev2 != nil {
+			// Spam only: word pairs one word apart ("check _ my",
+			// "subscribe _ channel").
+			h := fnvBytes(fnvByte(fnvOffset, kindSkip), prev2)
+			x.emitSpam(fnvBytes(fnvByte(h, ' '), fword))
+		}
+		// Spam only, once per text: self-promotion, a call to action
+		// followed within three words by the author ("check out my",
+		// "watch my new video", "subscribe to me", "abonnez-vous à ma").
+		switch {
+		case promoVerb(fword):
+			promo = i
+		case !promoted && promo >= 0 && i-promo <= 3 && selfWord(fword):
+			promoted = true
+			x.emitSpamDoc(fnvByte(fnvByte(fnvOffset, kindSpamMeta), 'P'))
+		}
+		prev2, prev = prev, fword
 		if !t.special {
 			x.charGrams(fword)
 		}
@@ -277,9 +335,7 @@ func (x *extractor) lower(text string) {
 	}
 	upper, letters, bangs, money := c.upper, c.letters, c.bangs, c.money
 	x.low = out
-	meta := func(name byte, v int) {
-		x.emit(fnvByte(fnvByte(fnvByte(fnvOffset, kindMeta), name), byte(v)))
-	}
+	meta := x.meta
 	if letters >= 8 {
 		meta('C', upper*4/letters) // 0..4: share of capitals
 	}
@@ -326,7 +382,7 @@ func (x *extractor) tokenize() {
 	x.arena = x.arena[:0]
 	x.toks = x.toks[:0]
 	s := x.low
-	urls, users := 0, 0
+	urls, users, ext := 0, 0, 0
 	for i := 0; i < len(s); {
 		// Skip white space.
 		if sp, size := spaceAt(s, i); sp {
@@ -348,6 +404,9 @@ func (x *extractor) tokenize() {
 			x.special(tokURL)
 			x.urlParts(chunk)
 			urls++
+			if !wrapperLink(chunk) {
+				ext++
+			}
 			continue
 		case len(chunk) > 1 && chunk[0] == '@' && isWordByte(chunk[1]):
 			x.special(tokUser)
@@ -356,12 +415,56 @@ func (x *extractor) tokenize() {
 		}
 		x.words(chunk)
 	}
-	meta := func(name byte, v int) {
-		x.emit(fnvByte(fnvByte(fnvByte(fnvOffset, kindMeta), name), byte(v)))
-	}
+	meta := x.meta
 	meta('U', min(urls, 3))
 	meta('@', min(users, 3))
 	meta('T', min(bits.Len(uint(len(x.toks))), 8))
+	// Spam only: links other than Twitter's t.co wrapper, which every
+	// link of a tweet goes through (tweets are negatives for the spam
+	// head, so their links say nothing about spam).
+	x.emitSpamDoc(fnvByte(fnvByte(fnvByte(fnvOffset, kindSpamMeta), 'E'), byte(min(ext, 2))))
+}
+
+// meta emits a shape feature (name, value) for every head, and again as
+// a document-level indicator for the spam head alone.
+func (x *extractor) meta(name byte, v int) {
+	x.emit(fnvByte(fnvByte(fnvByte(fnvOffset, kindMeta), name), byte(v)))
+	x.emitSpamDoc(fnvByte(fnvByte(fnvByte(fnvOffset, kindSpamMeta), name), byte(v)))
+}
+
+// promoVerb reports a call to action of self-promotion, English or
+// French (diacritics folded).
+func promoVerb(w []byte) bool {
+	switch string(w) {
+	case "check", "watch", "visit", "see", "subscribe", "sub", "follow", "listen", "look", "hear", "support", "share",
+		"like", "click", "join", "go", "come", "view", "add", "download", "buy", "search", "help", "give", "take",
+		"regardez", "regarde", "abonnez", "abonne", "suivez", "allez", "venez", "viens", "ecoutez",
+		"ecoute", "partagez", "partage", "aidez", "visitez", "decouvrez", "cliquez":
+		return true
+	}
+	return false
+}
+
+// selfWord reports a word by which authors point to themselves: "my",
+// "our", "me", "us", "mon", "ma", "mes", "notre", "nos", "moi".
+func selfWord(w []byte) bool {
+	switch string(w) {
+	case "my", "our", "me", "us", "mon", "ma", "mes", "notre", "nos", "moi":
+		return true
+	}
+	return false
+}
+
+// wrapperLink reports a link through Twitter's t.co, which wraps every
+// link of a tweet: it says nothing about what the author links to.
+func wrapperLink(u []byte) bool {
+	for _, p := range [...]string{"https://", "http://"} {
+		if hasPrefix(u, p) {
+			u = u[len(p):]
+			break
+		}
+	}
+	return hasPrefix(u, "t.co/")
 }
 
 // spaceAt reports whether the rune at s[i:] is white space, and its size.

@@ -79,11 +79,54 @@ func TestFeaturesDeterministicAndBounded(t *testing.T) {
 	x.extract("Le service client est nul !!! https://x.fr", "fr")
 	require.Equal(t, a, x.feats)
 	for _, f := range a {
-		require.Less(t, f, uint32(1<<18))
+		require.Less(t, f&^(spamOnly|docLevel), uint32(1<<18))
+		require.False(t, f&docLevel != 0 && f&spamOnly == 0, "document-level feature %x not marked spam-only", f)
 	}
 	long := strings.Repeat("é", maxTextBytes)
 	x.extract(long, "fr")
 	require.NotEmpty(t, x.feats)
+}
+
+func TestFeaturesSpamOnly(t *testing.T) {
+	x := newExtractor(20)
+	doc := func(name byte, v int) uint32 {
+		return x.bucket(fnvByte(fnvByte(fnvByte(fnvOffset, kindSpamMeta), name), byte(v))) | spamOnly | docLevel
+	}
+	promo := x.bucket(fnvByte(fnvByte(fnvOffset, kindSpamMeta), 'P')) | spamOnly | docLevel
+	has := func(text string, f uint32) bool {
+		x.extract(text, "en")
+		for _, g := range x.feats {
+			if g == f {
+				return true
+			}
+		}
+		return false
+	}
+	// External links are counted; Twitter's t.co wrapper is not.
+	require.True(t, has("great song http://example.com/x", doc('E', 1)))
+	require.True(t, has("great song https://t.co/abc", doc('E', 0)))
+	require.True(t, has("great song", doc('E', 0)))
+	// Self-promotion: a call to action, then the author within three words.
+	for _, s := range []string{"check out my channel", "Please watch my new video", "subscribe to me", "abonnez-vous à ma chaîne"} {
+		require.True(t, has(s, promo), s)
+	}
+	for _, s := range []string{"my favourite song", "watch this, it is great", "they all like it and want more of me"} {
+		require.False(t, has(s, promo), s)
+	}
+	// Once per text.
+	x.extract("check my channel and visit my blog", "en")
+	n := 0
+	for _, g := range x.feats {
+		if g == promo {
+			n++
+		}
+	}
+	require.Equal(t, 1, n)
+	// The shared features (those every head reads) do not depend on the
+	// spam-only ones: the word pairs one word apart are spam-only.
+	x.extract("check out my channel", "en")
+	skip := x.bucket(fnvBytes(fnvByte(fnvBytes(fnvByte(fnvOffset, kindSkip), []byte("check")), ' '), []byte("my"))) | spamOnly
+	require.Contains(t, x.feats, skip)
 }
 
 func TestIsURL(t *testing.T) {
@@ -103,7 +146,7 @@ func FuzzFeatures(f *testing.F) {
 		x := newExtractor(16)
 		x.extract(s, "")
 		for _, h := range x.feats {
-			if h >= 1<<16 {
+			if h&^(spamOnly|docLevel) >= 1<<16 {
 				t.Fatalf("feature %d out of range", h)
 			}
 		}

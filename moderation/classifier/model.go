@@ -94,13 +94,18 @@ func (m *Model) Predict(text, lang string) Scores {
 	x := m.pool.Get().(*extractor)
 	x.w = m.w
 	x.extract(text, lang)
-	acc, n := x.acc, x.n
+	acc, n, ns, doc := x.acc, x.n, x.ns, x.doc
 	x.w = nil
 	m.pool.Put(x)
 	inv := 1 / math.Sqrt(float64(max(n, 1)))
 	var p [numHeads]float64
 	for h := range p {
 		z := float64(m.bias[h]) + float64(m.scale[h])*float64(acc[h])*inv
+		if h == headSpam {
+			// The spam head also reads the spam-only features, and its
+			// document-level indicators count undivided.
+			z = float64(m.bias[h]) + float64(m.scale[h])*(float64(acc[h])/math.Sqrt(float64(max(n+ns, 1)))+float64(doc))
+		}
 		p[h] = sigmoid(z)
 	}
 	return Scores{Toxic: p[headToxic], Hate: p[headHate], Spam: p[headSpam]}

@@ -180,18 +180,19 @@ func nbScales(nb int, feats []uint32, offs []int, labels [][numHeads]float64, sk
 	}
 	pc := make([]float64, nb*numHeads)
 	qc := make([]float64, nb*numHeads)
-	seen := make([]int32, nb)
+	// seen[k] is the last example that counted bucket and head k.
+	seen := make([]int32, nb*numHeads)
 	for i := range seen {
 		seen[i] = -1
 	}
 	for i := range labels {
 		for _, f := range feats[offs[i]:offs[i+1]] {
-			if seen[f] == int32(i) {
-				continue
-			}
-			seen[f] = int32(i)
-			k := int(f) * numHeads
+			k := int(f&^(spamOnly|docLevel)) * numHeads
 			for h := range numHeads {
+				if f&spamOnly != 0 && h != headSpam || seen[k+h] == int32(i) {
+					continue
+				}
+				seen[k+h] = int32(i)
 				switch {
 				case skip[i]&(1<<h) != 0:
 				case labels[i][h] > 0.5:
@@ -289,20 +290,41 @@ func fit(o TrainOptions, nb int, feats []uint32, offs []int, labels [][numHeads]
 		var wsum [numHeads]float64
 		for _, i := range order {
 			fs := feats[offs[i]:offs[i+1]]
-			inv := 1 / math.Sqrt(float64(max(len(fs), 1)))
+			// The toxic and hate heads read the shared features, the
+			// spam head also the spam-only ones (see emitSpam).
 			var z [numHeads]float64
+			var zdoc float64
+			shared, docs := 0, 0
 			for _, f := range fs {
+				if f&spamOnly != 0 {
+					k := int(f&^(spamOnly|docLevel))*numHeads + headSpam
+					if f&docLevel != 0 {
+						zdoc += w[k] * sc[k]
+						docs++
+						continue
+					}
+					z[headSpam] += w[k] * sc[k]
+					continue
+				}
+				shared++
 				k := int(f) * numHeads
 				z[0] += w[k] * sc[k]
 				z[1] += w[k+1] * sc[k+1]
 				z[2] += w[k+2] * sc[k+2]
 			}
+			var inv [numHeads]float64
+			inv[headToxic] = 1 / math.Sqrt(float64(max(shared, 1)))
+			inv[headHate] = inv[headToxic]
+			inv[headSpam] = 1 / math.Sqrt(float64(max(len(fs)-docs, 1)))
 			var g [numHeads]float64
 			for h := range numHeads {
 				if skip[i]&(1<<h) != 0 {
 					continue // g[h] stays 0: no update for this head
 				}
-				zz := bias[h] + z[h]*inv
+				zz := bias[h] + z[h]*inv[h]
+				if h == headSpam {
+					zz += zdoc
+				}
 				p := sigmoid(zz)
 				y := labels[i][h]
 				loss[h] += weights[i] * logLoss(p, y)
@@ -312,12 +334,25 @@ func fit(o TrainOptions, nb int, feats []uint32, offs []int, labels [][numHeads]
 				bias[h] -= lr * g[h] / math.Sqrt(biasG2[h]+eps)
 			}
 			for _, f := range fs {
+				if f&spamOnly != 0 {
+					if g[headSpam] != 0 {
+						k := int(f&^(spamOnly|docLevel))*numHeads + headSpam
+						in := inv[headSpam]
+						if f&docLevel != 0 {
+							in = 1
+						}
+						gh := g[headSpam]*in*sc[k] + l2*w[k]
+						g2[k] += gh * gh
+						w[k] -= lr * gh / math.Sqrt(g2[k]+eps)
+					}
+					continue
+				}
 				k := int(f) * numHeads
 				for h := range numHeads {
 					if g[h] == 0 {
 						continue
 					}
-					gh := g[h]*inv*sc[k+h] + l2*w[k+h]
+					gh := g[h]*inv[h]*sc[k+h] + l2*w[k+h]
 					g2[k+h] += gh * gh
 					w[k+h] -= lr * gh / math.Sqrt(g2[k+h]+eps)
 				}
