@@ -334,7 +334,7 @@ func (s *Scheduler) nextRun(ctx context.Context, c *Claim, publishedAt time.Time
 		if st, err := s.accountSettings(ctx, t.AccountID); err == nil && st != nil && len(st.Slots) > 0 {
 			if sl, err := s.location(st.Zone); err == nil {
 				start, _ := Resolve(Civil{local.Year, local.Month, local.Day, 0, 0, 0}, sl)
-				if at, lc, ok := s.nextFree(ctx, st, sl, start.Add(-time.Nanosecond), nil); ok {
+				if at, lc, ok := s.nextFree(ctx, st, sl, start.Add(-time.Nanosecond), nil, 0); ok {
 					due, local, queued, loc = at, lc, true, sl
 				}
 			}
@@ -346,6 +346,51 @@ func (s *Scheduler) nextRun(ctx context.Context, c *Claim, publishedAt time.Time
 	id := s.newID("t")
 	return &Target{ID: id, PostID: t.PostID, AccountID: t.AccountID, State: Scheduled, Local: local, Zone: loc.String(),
 		Due: due, Queued: queued, Key: "cmkit-" + id, Run: t.Run + 1, UpdatedAt: publishedAt}
+}
+
+// completeRequeued stores a completion whose Next (an evergreen run) was
+// refused because another scheduler took its queue slot first: Next takes
+// the following free slot, up to maxQueueTries times. If it still finds
+// none, Next is stored as NeedsRescheduling (a person chooses its time),
+// so that neither the outcome nor the next run is lost.
+func (s *Scheduler) completeRequeued(ctx context.Context, c *Completion) error {
+	n := c.Next
+	var err error
+	for try := 1; try <= maxQueueTries; try++ {
+		st, serr := s.accountSettings(ctx, n.AccountID)
+		if serr != nil || st == nil {
+			break
+		}
+		loc, lerr := s.location(st.Zone)
+		if lerr != nil {
+			break
+		}
+		at, local, ok := s.nextFree(ctx, st, loc, n.Due, nil, slotSkip(try))
+		if !ok {
+			break
+		}
+		n.Due, n.Local, n.Zone = at, local, loc.String()
+		var errs []error
+		errs, err = s.store.Complete(ctx, s.cfg.Owner, []Completion{*c})
+		if err == nil {
+			err = errs[0]
+		}
+		if !errors.Is(err, ErrSlotTaken) {
+			return err
+		}
+	}
+	s.log.Warn("no free queue slot for the next run of an evergreen post: it needs rescheduling",
+		"target", n.ID, "account", n.AccountID, "error", err)
+	n.State = NeedsRescheduling
+	errs, err := s.store.Complete(ctx, s.cfg.Owner, []Completion{*c})
+	if err == nil {
+		err = errs[0]
+	}
+	if err == nil {
+		s.cfg.Hooks.emit(Event{Kind: EventNeedsRescheduling, PostID: n.PostID, TargetID: n.ID, AccountID: n.AccountID,
+			At: n.UpdatedAt, Reason: "no free queue slot for the next run"})
+	}
+	return err
 }
 
 // committer writes outcomes in batches (group commit) until results is
@@ -409,6 +454,9 @@ func (s *Scheduler) commit(ctx context.Context, outs []outcome, scratch *[]Compl
 		return
 	}
 	for i := range outs {
+		if errors.Is(errs[i], ErrSlotTaken) && cs[i].Next != nil {
+			errs[i] = s.completeRequeued(ctx, &cs[i])
+		}
 		if errs[i] != nil {
 			s.log.Warn("outcome not recorded: lease lost; the target will be reconciled", "target", cs[i].TargetID, "error", errs[i])
 			continue

@@ -133,6 +133,19 @@
 // they follow AccountSettings.OnMissed: NeedsRescheduling (listed by
 // NeedsRescheduling, with a hook), or MoveToNextSlot.
 //
+// A queue slot is never double-booked, even by schedulers in several
+// processes sharing a Store: at most one queued target holds a slot
+// (account and instant) while it is Draft, AwaitingApproval, Scheduled or
+// Publishing (Target.HoldsQueueSlot), and the Store enforces it
+// atomically, refusing a write that would break it with a *SlotTakenError
+// (ErrSlotTaken, which also matches ErrConflict). Every path that assigns
+// a slot (Create and Reschedule with Queue, MoveToNextSlot on Resume,
+// after a blackout or a late approval, evergreen runs, Rezone, Swap)
+// then reads the queue again and takes the next free slot, up to 16
+// times; a scheduler's own assignments also take turns in the process.
+// A queued draft keeps its slot; published, failed, cancelled targets and
+// those needing rescheduling free theirs.
+//
 // Recurring posts (Recurrence.EveryDays) are re-queued after each
 // publication, at the same wall time, or, when Evergreen, in the first free
 // slot from that day; their runs publish Content and then each of Variants

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
@@ -25,6 +26,29 @@ var (
 	// ErrNoSlot: the account has no free posting slot (no slots set).
 	ErrNoSlot = errors.New("scheduling: no free slot")
 )
+
+// maxQueueTries bounds the attempts to take a queue slot when the Store
+// refuses the one chosen because another scheduler sharing it took it
+// first (ErrSlotTaken). Each refusal means another post was queued; after
+// a refusal the next choice skips a random number of free slots (fewer
+// than the attempt number), so that schedulers racing for one account
+// spread out instead of colliding again.
+const maxQueueTries = 16
+
+// slotErr is the error of a queue assignment that lost every race.
+func slotErr(accountID string, err error) error {
+	return fmt.Errorf("scheduling: account %s: the queue slot chosen was taken first by another scheduler sharing the store, %d times in a row: %w",
+		accountID, maxQueueTries, err)
+}
+
+// slotSkip is how many free slots to skip on the given attempt (0 for the
+// first): a random number below it.
+func slotSkip(try int) int {
+	if try <= 1 {
+		return 0
+	}
+	return rand.IntN(try)
+}
 
 // TargetError is a problem with one target's account, typically content
 // the network would refuse; it unwraps to the cause, so errors.As finds
@@ -264,7 +288,10 @@ func (s *Scheduler) handleMissed(ctx context.Context, by string, ts []*Target, n
 		if taken[t.AccountID] == nil {
 			taken[t.AccountID] = map[int64]bool{}
 		}
-		if err := s.moveMissed(ctx, by, t, st, now, reason, taken[t.AccountID]); err != nil && !errors.Is(err, ErrConflict) {
+		// A conflict means someone else changed the target meanwhile; a
+		// queue slot that could not be taken is an error.
+		if err := s.moveMissed(ctx, by, t, st, now, reason, taken[t.AccountID]); err != nil &&
+			(!errors.Is(err, ErrConflict) || errors.Is(err, ErrSlotTaken)) {
 			errs = append(errs, err)
 		}
 	}
@@ -272,22 +299,45 @@ func (s *Scheduler) handleMissed(ctx context.Context, by string, ts []*Target, n
 }
 
 // moveMissed applies st.OnMissed to one target (in state Scheduled or
-// AwaitingApproval) and stores it.
+// AwaitingApproval) and stores it. A queue slot taken meanwhile by another
+// scheduler is chosen again, up to maxQueueTries times.
 func (s *Scheduler) moveMissed(ctx context.Context, by string, t *Target, st *AccountSettings, now time.Time, reason string, taken map[int64]bool) error {
-	ch, ev, err := s.missedChange(ctx, by, t, t.State, st, now, reason, taken)
-	if err != nil {
-		return err
+	if st.OnMissed == MoveToNextSlot {
+		s.queueMu.Lock()
+		defer s.queueMu.Unlock()
 	}
-	if err := s.store.Apply(ctx, ch); err != nil {
-		return err
+	from := t.State
+	for try := 1; ; try++ {
+		ch, ev, err := s.missedChange(ctx, by, t, from, st, now, reason, taken, slotSkip(try))
+		if err != nil {
+			return err
+		}
+		err = s.store.Apply(ctx, ch)
+		if errors.Is(err, ErrSlotTaken) {
+			if try == maxQueueTries {
+				return slotErr(t.AccountID, err)
+			}
+			// Start again from the stored target: missedChange changed t.
+			if t, err = s.store.GetTarget(ctx, t.ID); err != nil {
+				return err
+			}
+			if t.State != from {
+				return nil // someone else moved it
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		s.emitAll(ev)
+		return nil
 	}
-	s.emitAll(ev)
-	return nil
 }
 
 // missedChange moves t (whose state was from) per the account's policy
 // and returns the change to store.
-func (s *Scheduler) missedChange(ctx context.Context, by string, t *Target, from State, st *AccountSettings, now time.Time, reason string, taken map[int64]bool) (*Change, []Event, error) {
+// skip is passed to nextFree.
+func (s *Scheduler) missedChange(ctx context.Context, by string, t *Target, from State, st *AccountSettings, now time.Time, reason string, taken map[int64]bool, skip int) (*Change, []Event, error) {
 	ch := &Change{Targets: []*Target{t}}
 	t.UpdatedAt = now
 	t.NotBefore = time.Time{}
@@ -296,7 +346,7 @@ func (s *Scheduler) missedChange(ctx context.Context, by string, t *Target, from
 		if err != nil {
 			return nil, nil, err
 		}
-		at, local, ok := s.nextFree(ctx, st, loc, now, taken)
+		at, local, ok := s.nextFree(ctx, st, loc, now, taken, skip)
 		t.State = Scheduled
 		if ok {
 			t.Due, t.Local, t.Zone, t.Queued = at, local, loc.String(), true
@@ -321,21 +371,25 @@ func (s *Scheduler) emitAll(evs []Event) {
 	}
 }
 
-// nextFree returns the account's first slot after `after` that no pending
-// target occupies and that is not in taken (which it updates).
-func (s *Scheduler) nextFree(ctx context.Context, st *AccountSettings, loc *time.Location, after time.Time, taken map[int64]bool) (time.Time, Civil, bool) {
+// nextFree returns the account's first slot after `after` that no queued
+// target holds (Target.HoldsQueueSlot), no other pending target occupies,
+// and is not in taken (which it updates), skipping the first skip such
+// slots.
+func (s *Scheduler) nextFree(ctx context.Context, st *AccountSettings, loc *time.Location, after time.Time, taken map[int64]bool, skip int) (time.Time, Civil, bool) {
 	if st == nil || len(st.Slots) == 0 {
 		return time.Time{}, Civil{}, false
 	}
 	ts, err := s.store.ListTargets(ctx, TargetFilter{AccountID: st.AccountID,
-		States: []State{AwaitingApproval, Scheduled, Publishing}, RunFrom: after})
+		States: []State{Draft, AwaitingApproval, Scheduled, Publishing}, RunFrom: after})
 	if err != nil {
 		s.log.Error("listing the queue failed", "account", st.AccountID, "error", err)
 		return time.Time{}, Civil{}, false
 	}
 	busy := make(map[int64]bool, len(ts))
 	for _, t := range ts {
-		busy[t.Due.UnixNano()] = true
+		if t.State != Draft || t.Queued {
+			busy[t.Due.UnixNano()] = true
+		}
 	}
 	sched := Schedule{Zone: loc, Slots: st.Slots}
 	at := after
@@ -345,7 +399,9 @@ func (s *Scheduler) nextFree(ctx context.Context, st *AccountSettings, loc *time
 			return time.Time{}, Civil{}, false
 		}
 		k := next.UnixNano()
-		if !busy[k] && !taken[k] {
+		if !busy[k] && !taken[k] && skip > 0 {
+			skip--
+		} else if !busy[k] && !taken[k] {
 			if taken != nil {
 				taken[k] = true
 			}
@@ -357,7 +413,7 @@ func (s *Scheduler) nextFree(ctx context.Context, st *AccountSettings, loc *time
 }
 
 // NextFreeSlot returns the account's next slot after `after` that no
-// pending target occupies, and its wall time. ErrNoSlot if the account
+// pending target occupies nor queued draft holds, and its wall time. ErrNoSlot if the account
 // has no slots.
 func (s *Scheduler) NextFreeSlot(ctx context.Context, accountID string, after time.Time) (time.Time, Civil, error) {
 	st, err := s.Account(ctx, accountID)
@@ -368,7 +424,7 @@ func (s *Scheduler) NextFreeSlot(ctx context.Context, accountID string, after ti
 	if err != nil {
 		return time.Time{}, Civil{}, err
 	}
-	at, local, ok := s.nextFree(ctx, st, loc, after, nil)
+	at, local, ok := s.nextFree(ctx, st, loc, after, nil, 0)
 	if !ok {
 		return time.Time{}, Civil{}, fmt.Errorf("scheduling: account %s has no posting slots: %w", accountID, ErrNoSlot)
 	}
@@ -376,7 +432,10 @@ func (s *Scheduler) NextFreeSlot(ctx context.Context, accountID string, after ti
 }
 
 // place computes a target's time from its spec.
-func (s *Scheduler) place(ctx context.Context, t *Target, spec TargetSpec, now time.Time, taken map[int64]bool) error {
+//
+// A queued target takes the account's next free slot, skipping skip free
+// slots (see slotSkip).
+func (s *Scheduler) place(ctx context.Context, t *Target, spec TargetSpec, now time.Time, taken map[int64]bool, skip int) error {
 	n := 0
 	for _, set := range []bool{!spec.At.IsZero(), !spec.Local.IsZero(), spec.Queue, spec.Now} {
 		if set {
@@ -415,7 +474,7 @@ func (s *Scheduler) place(ctx context.Context, t *Target, spec TargetSpec, now t
 		if err != nil {
 			return err
 		}
-		at, local, ok := s.nextFree(ctx, st, loc, now, taken)
+		at, local, ok := s.nextFree(ctx, st, loc, now, taken, skip)
 		if !ok {
 			return fmt.Errorf("scheduling: account %s has no posting slots to queue to (SetSchedule first): %w", spec.AccountID, ErrNoSlot)
 		}
@@ -524,21 +583,44 @@ func (s *Scheduler) Create(ctx context.Context, actor Actor, np NewPost) (*Post,
 		queued = queued || spec.Queue
 	}
 	if queued {
+		// The fast path: this scheduler's queue assignments take turns.
+		// The Store refuses a slot another scheduler took meanwhile
+		// (ErrSlotTaken); then the queued targets are placed again.
 		s.queueMu.Lock()
 		defer s.queueMu.Unlock()
 	}
 	for _, spec := range np.Targets {
 		id := s.newID("t")
 		t := &Target{ID: id, PostID: p.ID, AccountID: spec.AccountID, State: state, Key: "cmkit-" + id, UpdatedAt: now}
-		if err := s.place(ctx, t, spec, now, map[int64]bool{}); err != nil {
+		if err := s.place(ctx, t, spec, now, map[int64]bool{}, 0); err != nil {
 			return nil, nil, err
 		}
 		ch.Targets = append(ch.Targets, t)
 		ch.Audit = append(ch.Audit, AuditEntry{PostID: p.ID, TargetID: id, At: now, Actor: actor.ID,
 			Action: "created", To: state, Reason: whenReason(t)})
 	}
-	if err := s.store.Apply(ctx, ch); err != nil {
-		return nil, nil, err
+	for try := 1; ; try++ {
+		err := s.store.Apply(ctx, ch)
+		if err == nil {
+			break
+		}
+		var st *SlotTakenError
+		if !queued || !errors.As(err, &st) {
+			return nil, nil, err
+		}
+		if try == maxQueueTries {
+			return nil, nil, slotErr(st.AccountID, err)
+		}
+		for i, spec := range np.Targets {
+			if !spec.Queue {
+				continue
+			}
+			t := ch.Targets[i]
+			if err := s.place(ctx, t, spec, now, map[int64]bool{}, slotSkip(try+1)); err != nil {
+				return nil, nil, err
+			}
+			ch.Audit[i].Reason = whenReason(t)
+		}
 	}
 	if state == Scheduled {
 		s.notify()
@@ -565,27 +647,46 @@ func whenReason(t *Target) string {
 // modify reads a post, lets fn build a change and applies it, retrying
 // on version conflicts. Events returned by fn are emitted once stored.
 func (s *Scheduler) modify(ctx context.Context, postID string, fn func(p *Post, ts []*Target, now time.Time) (*Change, []Event, error)) error {
-	for range 5 {
+	return s.modifyQueue(ctx, postID, func(p *Post, ts []*Target, now time.Time, _ int) (*Change, []Event, error) {
+		return fn(p, ts, now)
+	})
+}
+
+// modifyQueue is modify for changes that may take queue slots: fn is
+// given the number of free slots to skip (see slotSkip), and a slot taken
+// by another scheduler (ErrSlotTaken) is retried up to maxQueueTries
+// times.
+func (s *Scheduler) modifyQueue(ctx context.Context, postID string, fn func(p *Post, ts []*Target, now time.Time, skip int) (*Change, []Event, error)) error {
+	conflicts, slots := 0, 0
+	for {
 		p, ts, err := s.store.GetPost(ctx, postID)
 		if err != nil {
 			return err
 		}
-		ch, evs, err := fn(p, ts, s.clock.Now())
+		ch, evs, err := fn(p, ts, s.clock.Now(), slotSkip(slots+1))
 		if err != nil || ch == nil {
 			return err
 		}
 		err = s.store.Apply(ctx, ch)
-		if errors.Is(err, ErrConflict) {
+		var st *SlotTakenError
+		switch {
+		case errors.As(err, &st):
+			if slots++; slots == maxQueueTries {
+				return slotErr(st.AccountID, err)
+			}
 			continue
-		}
-		if err != nil {
+		case errors.Is(err, ErrConflict):
+			if conflicts++; conflicts == 5 {
+				return fmt.Errorf("scheduling: post %s changed concurrently too often: %w", postID, ErrConflict)
+			}
+			continue
+		case err != nil:
 			return err
 		}
 		s.notify()
 		s.emitAll(evs)
 		return nil
 	}
-	return fmt.Errorf("scheduling: post %s changed concurrently too often: %w", postID, ErrConflict)
 }
 
 func accountsOf(ts []*Target, states ...State) []string {
@@ -636,7 +737,10 @@ func (s *Scheduler) Submit(ctx context.Context, actor Actor, postID string) erro
 // otherwise). Its targets become Scheduled; a target whose time passed
 // while it waited follows its account's MissedPolicy.
 func (s *Scheduler) Approve(ctx context.Context, actor Actor, postID, reason string) error {
-	return s.modify(ctx, postID, func(p *Post, ts []*Target, now time.Time) (*Change, []Event, error) {
+	// Targets approved after their time may move to the next free slots.
+	s.queueMu.Lock()
+	defer s.queueMu.Unlock()
+	return s.modifyQueue(ctx, postID, func(p *Post, ts []*Target, now time.Time, skip int) (*Change, []Event, error) {
 		if !p.Approval.Required() {
 			return nil, nil, stateErr("post %s needs no approval", postID)
 		}
@@ -660,7 +764,7 @@ func (s *Scheduler) Approve(ctx context.Context, actor Actor, postID, reason str
 				if taken[t.AccountID] == nil {
 					taken[t.AccountID] = map[int64]bool{}
 				}
-				mc, mev, err := s.missedChange(ctx, actor.ID, t, AwaitingApproval, st, now, "approved after its time", taken[t.AccountID])
+				mc, mev, err := s.missedChange(ctx, actor.ID, t, AwaitingApproval, st, now, "approved after its time", taken[t.AccountID], skip)
 				if err != nil {
 					return nil, nil, err
 				}
@@ -789,7 +893,12 @@ func (s *Scheduler) Reschedule(ctx context.Context, actor Actor, targetID string
 		return err
 	}
 	spec.AccountID = t0.AccountID
-	return s.modify(ctx, t0.PostID, func(p *Post, ts []*Target, now time.Time) (*Change, []Event, error) {
+	if spec.Queue {
+		// Held across the choice of the slot and its write.
+		s.queueMu.Lock()
+		defer s.queueMu.Unlock()
+	}
+	return s.modifyQueue(ctx, t0.PostID, func(p *Post, ts []*Target, now time.Time, skip int) (*Change, []Event, error) {
 		i := slices.IndexFunc(ts, func(t *Target) bool { return t.ID == targetID })
 		t := ts[i]
 		from := t.State
@@ -798,11 +907,7 @@ func (s *Scheduler) Reschedule(ctx context.Context, actor Actor, targetID string
 		default:
 			return nil, nil, stateErr("target %s is %s and cannot be rescheduled", targetID, from)
 		}
-		if spec.Queue {
-			s.queueMu.Lock()
-			defer s.queueMu.Unlock()
-		}
-		if err := s.place(ctx, t, spec, now, map[int64]bool{}); err != nil {
+		if err := s.place(ctx, t, spec, now, map[int64]bool{}, skip); err != nil {
 			return nil, nil, err
 		}
 		to := from
@@ -874,8 +979,10 @@ func (s *Scheduler) Swap(ctx context.Context, actor Actor, targetA, targetB stri
 			ch.Audit = append(ch.Audit, AuditEntry{PostID: t.PostID, TargetID: t.ID, At: now, Actor: actor.ID,
 				Action: "swapped", From: t.State, To: t.State, Reason: whenReason(t)})
 		}
+		// The swap keeps each queue slot with its instant (Queued moves
+		// with Due), so ErrSlotTaken is not a race to retry.
 		err = s.store.Apply(ctx, ch)
-		if errors.Is(err, ErrConflict) {
+		if errors.Is(err, ErrConflict) && !errors.Is(err, ErrSlotTaken) {
 			continue
 		}
 		if err == nil {
@@ -991,19 +1098,19 @@ func (s *Scheduler) rezoneTargets(ctx context.Context, actor Actor, accountID, z
 		return err
 	}
 	var errs []error
+	if err := s.rezoneQueued(ctx, actor, accountID, zone, loc, ts); err != nil {
+		errs = append(errs, err)
+	}
 	for _, t := range ts {
+		if t.HoldsQueueSlot() {
+			continue // done by rezoneQueued
+		}
 		for try := 0; ; try++ {
-			if t.Local.IsZero() || (t.State != Draft && t.State != AwaitingApproval && t.State != Scheduled && t.State != NeedsRescheduling) {
+			if !rezonable(t) {
 				break
 			}
-			now := s.clock.Now()
-			old := t.Due
-			t.Zone = zone
-			t.Due, _ = Resolve(t.Local, loc)
-			t.UpdatedAt = now
-			err := s.store.Apply(ctx, &Change{Targets: []*Target{t}, Audit: []AuditEntry{{PostID: t.PostID, TargetID: t.ID,
-				At: now, Actor: actor.ID, Action: "rezoned", From: t.State, To: t.State,
-				Reason: fmt.Sprintf("%s in %s: %s -> %s", t.Local, zone, old.UTC().Format(time.RFC3339), t.Due.UTC().Format(time.RFC3339))}}})
+			ch := &Change{Targets: []*Target{t}, Audit: []AuditEntry{rezone(t, zone, loc, s.clock.Now(), actor)}}
+			err := s.store.Apply(ctx, ch)
 			if errors.Is(err, ErrConflict) && try < 3 {
 				if t, err = s.store.GetTarget(ctx, t.ID); err != nil {
 					errs = append(errs, err)
@@ -1019,6 +1126,90 @@ func (s *Scheduler) rezoneTargets(ctx context.Context, actor Actor, accountID, z
 	}
 	s.notify()
 	return errors.Join(errs...)
+}
+
+func rezonable(t *Target) bool {
+	return !t.Local.IsZero() && (t.State == Draft || t.State == AwaitingApproval || t.State == Scheduled || t.State == NeedsRescheduling)
+}
+
+// rezone recomputes t's instant in zone and returns the audit entry.
+func rezone(t *Target, zone string, loc *time.Location, now time.Time, actor Actor) AuditEntry {
+	old := t.Due
+	t.Zone = zone
+	t.Due, _ = Resolve(t.Local, loc)
+	t.UpdatedAt = now
+	return AuditEntry{PostID: t.PostID, TargetID: t.ID, At: now, Actor: actor.ID, Action: "rezoned", From: t.State, To: t.State,
+		Reason: fmt.Sprintf("%s in %s: %s -> %s", t.Local, zone, old.UTC().Format(time.RFC3339), t.Due.UTC().Format(time.RFC3339))}
+}
+
+// rezoneQueued rezones the account's targets that hold queue slots in one
+// Apply, since one may move to the instant another one leaves. A target
+// whose new instant is held by another (two wall times resolved to one
+// instant in a spring-forward gap) takes the next free slot.
+func (s *Scheduler) rezoneQueued(ctx context.Context, actor Actor, accountID, zone string, loc *time.Location, ts []*Target) error {
+	s.queueMu.Lock()
+	defer s.queueMu.Unlock()
+	moved := map[string]bool{} // targets moved to another slot
+	for conflicts, slots := 0, 0; ; {
+		ch := &Change{}
+		now := s.clock.Now()
+		taken := map[int64]bool{}
+		for _, t := range ts {
+			if t.HoldsQueueSlot() && rezonable(t) && !moved[t.ID] {
+				ch.Targets = append(ch.Targets, t)
+				ch.Audit = append(ch.Audit, rezone(t, zone, loc, now, actor))
+				taken[t.Due.UnixNano()] = true
+			}
+		}
+		for _, t := range ts {
+			if moved[t.ID] && t.HoldsQueueSlot() && rezonable(t) {
+				ch.Targets = append(ch.Targets, t)
+				ch.Audit = append(ch.Audit, rezone(t, zone, loc, now, actor))
+				st, err := s.accountSettings(ctx, accountID)
+				if err != nil {
+					return err
+				}
+				sched := &AccountSettings{AccountID: accountID}
+				if st != nil {
+					sched.Slots = st.Slots
+				}
+				at, local, ok := s.nextFree(ctx, sched, loc, t.Due, taken, 0)
+				if !ok {
+					return fmt.Errorf("scheduling: target %s: no free queue slot after %s: %w", t.ID, t.Due, ErrNoSlot)
+				}
+				t.Due, t.Local = at, local
+				ch.Audit[len(ch.Audit)-1].Reason += "; slot taken, moved to " + local.String()
+			}
+		}
+		if len(ch.Targets) == 0 {
+			return nil
+		}
+		err := s.store.Apply(ctx, ch)
+		var st *SlotTakenError
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &st) && slots < maxQueueTries && st.TargetID != "" && !moved[st.TargetID]:
+			slots++
+			moved[st.TargetID] = true
+		case errors.Is(err, ErrConflict) && !errors.Is(err, ErrSlotTaken) && conflicts < 3:
+			conflicts++
+		default:
+			return err
+		}
+		// Start again from the stored targets.
+		fresh := ts[:0:0]
+		for _, t := range ts {
+			if t.HoldsQueueSlot() {
+				f, err := s.store.GetTarget(ctx, t.ID)
+				if err != nil {
+					return err
+				}
+				fresh = append(fresh, f)
+			}
+		}
+		ts = fresh
+	}
 }
 
 // Post returns a post and its targets.

@@ -3,6 +3,7 @@ package scheduling
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -19,7 +20,45 @@ var (
 	// is no longer leased by this owner for this attempt (the lease expired
 	// and another worker reclaimed it, or it was completed already).
 	ErrLeaseLost = errors.New("scheduling: lease lost")
+	// ErrSlotTaken: the change would put two targets on one queue slot
+	// (see Target.HoldsQueueSlot). Stores return it as a *SlotTakenError,
+	// which also matches ErrConflict: read the queue again and take another
+	// slot.
+	ErrSlotTaken = errors.New("scheduling: queue slot taken")
 )
+
+// SlotTakenError is the error of a write refused because another target
+// already holds the queue slot (account and instant) it would take. It
+// matches ErrSlotTaken and ErrConflict with errors.Is.
+type SlotTakenError struct {
+	// AccountID and Due are the slot.
+	AccountID string
+	Due       time.Time
+	// TargetID is the target whose write was refused.
+	TargetID string
+	// Holder is the target holding the slot, when the store knows it
+	// (memstore does; the SQL stores leave it empty).
+	Holder string
+}
+
+// Error names the slot and the targets.
+func (e *SlotTakenError) Error() string {
+	s := "scheduling: queue slot " + e.Due.UTC().Format(time.RFC3339Nano) + " of account " + strconv.Quote(e.AccountID) +
+		" is taken"
+	if e.Holder != "" {
+		s += " by target " + e.Holder
+	}
+	if e.TargetID != "" {
+		s += ": target " + e.TargetID + " cannot take it"
+	}
+	return s
+}
+
+// Is makes errors.Is(err, ErrSlotTaken) and errors.Is(err, ErrConflict)
+// true.
+func (e *SlotTakenError) Is(target error) bool {
+	return target == ErrSlotTaken || target == ErrConflict
+}
 
 // Change is one atomic write: a post and some of its targets, with the
 // audit entries that record it. It all applies or nothing does.
@@ -113,13 +152,24 @@ type AuditFilter struct {
 // Times are compared as instants; a store may truncate them to the
 // microsecond. Every method returns an error wrapping ErrNotFound,
 // ErrConflict or ErrLeaseLost where it says so.
+//
+// Queue slots are unique: at most one target holding a queue slot
+// (Target.HoldsQueueSlot: Queued, in state Draft, AwaitingApproval,
+// Scheduled or Publishing) per account and Due instant. The store
+// enforces it atomically, for every process sharing it: a write that
+// would break it (Apply, or the Next of a Complete) fails whole with a
+// *SlotTakenError (matching ErrSlotTaken and ErrConflict) and writes
+// nothing. The check is on the state after the write, so one Apply may
+// exchange the slots of its targets (Swap). Targets that are not queued
+// may share an instant with anything.
 type Store interface {
 	// Apply writes c atomically: inserts what has Version 0 (Version
 	// becomes 1; ErrConflict if the ID exists), updates the rest if their
 	// Version equals the stored one (Version becomes stored+1; ErrConflict
 	// otherwise, ErrNotFound if missing), and appends c.Audit. On success
 	// it sets the new Version on c's posts and targets and Seq on c.Audit.
-	// On error nothing is written.
+	// A *SlotTakenError if, once written, two targets would hold one queue
+	// slot. On error nothing is written.
 	Apply(ctx context.Context, c *Change) error
 
 	// GetPost returns the post and its targets (ordered by ID).
@@ -157,8 +207,10 @@ type Store interface {
 	// c.Attempt, else that completion fails with ErrLeaseLost. The target
 	// takes c's State, Result, Failure, NotBefore, Unknown and Pending;
 	// its lease is cleared and Version incremented; c.Next is inserted and
-	// c.Audit appended. errs has one entry per completion (nil on
-	// success); err reports a failure of the whole call. The scheduler
+	// c.Audit appended. A Next whose queue slot is held fails that
+	// completion with a *SlotTakenError, writing nothing of it. errs has
+	// one entry per completion (nil on success); err reports a failure of
+	// the whole call. The scheduler
 	// reuses cs and the entries it points to (Audit, Next) once Complete
 	// returns: a Store copies what it keeps and never retains them.
 	Complete(ctx context.Context, owner string, cs []Completion) (errs []error, err error)

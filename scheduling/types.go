@@ -230,7 +230,9 @@ type Target struct {
 	// NotBefore defers the target (rate limits, quotas, retries): it is
 	// not claimed before max(Due, NotBefore).
 	NotBefore time.Time
-	// Queued says the time was taken from the account's queue of slots.
+	// Queued says the time was taken from the account's queue of slots;
+	// such a target holds its slot (see HoldsQueueSlot), and no other
+	// target may hold it.
 	Queued bool
 	// Key is the idempotency key sent with every attempt: fixed when the
 	// target is created, stable across attempts, restarts and workers.
@@ -259,6 +261,19 @@ type Target struct {
 	Failure Failure
 	// UpdatedAt is the time of the last change.
 	UpdatedAt time.Time
+}
+
+// HoldsQueueSlot reports whether t holds its account's queue slot at Due:
+// it is Queued and in a state that is still to be published or may yet
+// be (Draft, AwaitingApproval, Scheduled, Publishing). A Store keeps at
+// most one such target per account and Due. A queued draft keeps its slot,
+// so submitting it never collides. Published, Failed and Cancelled targets
+// free their slot, and so does NeedsRescheduling: its time has passed, and
+// a person gives it a new one.
+func (t *Target) HoldsQueueSlot() bool { return t.Queued && t.State.holdsSlot() }
+
+func (s State) holdsSlot() bool {
+	return s == Draft || s == AwaitingApproval || s == Scheduled || s == Publishing
 }
 
 // RunAt is when the target may be claimed: the later of Due and

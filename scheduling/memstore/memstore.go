@@ -42,6 +42,8 @@ type Store struct {
 	leases heap       // Publishing targets by LeaseUntil
 	// parked holds heap entries of paused accounts until they resume.
 	parked map[string][]entry
+	// slots maps each held queue slot to its target's index in all.
+	slots  map[slotKey]uint32
 	seq    int64
 	log    auditLog
 	popped []entry // ClaimDue's scratch
@@ -70,6 +72,7 @@ func New() *Store {
 		accounts:  make(map[string]*scheduling.AccountSettings),
 		blackouts: make(map[string]scheduling.Blackout),
 		parked:    make(map[string][]entry),
+		slots:     make(map[slotKey]uint32),
 	}
 	return s
 }
@@ -145,6 +148,9 @@ func (s *Store) Apply(ctx context.Context, c *scheduling.Change) error {
 			}
 		}
 	}
+	if err := s.checkSlotsLocked(c.Targets); err != nil {
+		return err
+	}
 	for _, e := range c.Audit {
 		if e.PostID == "" || (s.posts[e.PostID] == nil && (c.Post == nil || c.Post.ID != e.PostID)) {
 			return fmt.Errorf("memstore: audit entry for unknown post %q: %w", e.PostID, scheduling.ErrNotFound)
@@ -198,14 +204,68 @@ func (s *Store) checkTargetLocked(t *scheduling.Target, p *scheduling.Post) erro
 	return nil
 }
 
+// slotKey is a queue slot: an account and an instant.
+type slotKey struct {
+	account string
+	due     int64
+}
+
+func keyOf(t *scheduling.Target) slotKey { return slotKey{t.AccountID, t.Due.UnixNano()} }
+
+// checkSlotsLocked checks that once ts are written no two targets hold
+// one queue slot. Targets of ts may take each other's slots (a swap).
+func (s *Store) checkSlotsLocked(ts []*scheduling.Target) error {
+	for i, t := range ts {
+		if !t.HoldsQueueSlot() {
+			continue
+		}
+		k := keyOf(t)
+		holder := ""
+		for _, u := range ts[:i] {
+			if u.HoldsQueueSlot() && keyOf(u) == k {
+				holder = u.ID
+			}
+		}
+		if idx, ok := s.slots[k]; ok && holder == "" {
+			if h := s.all[idx]; h.ID != t.ID && !slices.ContainsFunc(ts, func(u *scheduling.Target) bool { return u.ID == h.ID }) {
+				holder = h.ID
+			}
+		}
+		if holder != "" {
+			return fmt.Errorf("memstore: %w", &scheduling.SlotTakenError{AccountID: t.AccountID, Due: t.Due, TargetID: t.ID, Holder: holder})
+		}
+	}
+	return nil
+}
+
+// unslotLocked frees the slot t holds, before t changes.
+func (s *Store) unslotLocked(t *scheduling.Target, idx uint32) {
+	if !t.HoldsQueueSlot() {
+		return
+	}
+	// A target of the same write may have taken the slot already.
+	if k := keyOf(t); s.slots[k] == idx {
+		delete(s.slots, k)
+	}
+}
+
+// slotLocked records the slot t holds, once t changed.
+func (s *Store) slotLocked(t *scheduling.Target, idx uint32) {
+	if t.HoldsQueueSlot() {
+		s.slots[keyOf(t)] = idx
+	}
+}
+
 // putTargetLocked stores a copy of t and indexes it. An existing target
 // is updated in place, so the indexes keep pointing at it.
 func (s *Store) putTargetLocked(src *scheduling.Target) *scheduling.Target {
 	if i, ok := s.targets[src.ID]; ok {
 		old := s.all[i]
+		s.unslotLocked(old, i)
 		*old = *src
 		old.Pending = slices.Clone(src.Pending)
 		s.indexLocked(old, i)
+		s.slotLocked(old, i)
 		return old
 	}
 	t := s.targetSlab.alloc()
@@ -220,6 +280,7 @@ func (s *Store) putTargetLocked(src *scheduling.Target) *scheduling.Target {
 	rec.targets = slices.Insert(rec.targets, j, t)
 	s.byAccount[t.AccountID] = append(s.byAccount[t.AccountID], t)
 	s.indexLocked(t, i)
+	s.slotLocked(t, i)
 	return t
 }
 
@@ -518,6 +579,10 @@ func (s *Store) Complete(ctx context.Context, owner string, cs []scheduling.Comp
 				errs[i] = fmt.Errorf("memstore: next target %s must be new: %w", c.Next.ID, scheduling.ErrConflict)
 				continue
 			}
+			if err := s.checkNextSlotLocked(c.Next, old, c.State); err != nil {
+				errs[i] = err
+				continue
+			}
 		}
 		t := *old
 		t.State = c.State
@@ -533,8 +598,10 @@ func (s *Store) Complete(ctx context.Context, owner string, cs []scheduling.Comp
 			t.UpdatedAt = c.Audit[n-1].At
 		}
 		idx := s.targets[old.ID]
+		s.unslotLocked(old, idx)
 		*old = t
 		s.indexLocked(old, idx)
+		s.slotLocked(old, idx)
 		if c.Next != nil {
 			c.Next.Version = 1
 			s.putTargetLocked(c.Next)
@@ -559,6 +626,22 @@ func (s *Store) Complete(ctx context.Context, owner string, cs []scheduling.Comp
 		}
 	}
 	return errs, nil
+}
+
+// checkNextSlotLocked checks the slot of a completion's Next, given that
+// the completed target old moves to state to.
+func (s *Store) checkNextSlotLocked(next, old *scheduling.Target, to scheduling.State) error {
+	if !next.HoldsQueueSlot() {
+		return nil
+	}
+	idx, ok := s.slots[keyOf(next)]
+	if !ok {
+		return nil
+	}
+	if h := s.all[idx]; h.ID != old.ID || (&scheduling.Target{Queued: old.Queued, State: to}).HoldsQueueSlot() {
+		return fmt.Errorf("memstore: %w", &scheduling.SlotTakenError{AccountID: next.AccountID, Due: next.Due, TargetID: next.ID, Holder: h.ID})
+	}
+	return nil
 }
 
 // Release implements scheduling.Store.

@@ -279,6 +279,8 @@ func (s *Store) completeEach(ctx context.Context, owner string, cs []scheduling.
 		switch code := pgCode(err); {
 		case err == nil:
 			errs[i] = leaseErr(n, exists, owner, &cs[i])
+		case isSlotTaken(err):
+			errs[i] = slotTaken(cs[i].Next)
 		case code == codeUnique:
 			errs[i] = fmt.Errorf("pgstore: next target of %s exists: %w", cs[i].TargetID, scheduling.ErrConflict)
 		case code == codeForeignKey:

@@ -54,6 +54,18 @@
 // transactional DDL means a crash during a migration leaves the previous
 // version intact, and the next Open starts over.
 //
+// Version 2 adds the unique index of queue slots (targets_queue_slot:
+// account and instant of queued targets in states Draft to Publishing;
+// see scheduling.Target.HoldsQueueSlot), after locking the targets table
+// against writers of older builds. A schema that already holds a
+// double-booked slot (two schedulers queued at once under an older build)
+// still migrates: the target furthest along (Publishing, then Scheduled,
+// AwaitingApproval, Draft; then the lowest ID) keeps the slot, and the
+// others keep their time and state but are no longer queued, each with
+// an audit entry (Action "unqueued", Actor "cmkit:migration"). Nothing is
+// moved or cancelled. Upgrade every scheduler sharing the schema: an
+// older build does not know the error the index raises.
+//
 // A schema whose version is newer than this build knows was written by a
 // newer cmkit: Open refuses it with a *SchemaVersionError matching
 // ErrSchemaTooNew, without touching it. Downgrading means restoring a
@@ -75,7 +87,14 @@
 // owner and attempt in their WHERE clauses, so a worker whose lease
 // expired and was reclaimed gets ErrLeaseLost. Apply and PutAccount check
 // versions in the UPDATE itself (optimistic concurrency, ErrConflict) and
-// never hold a lock between two calls. Reads run at READ COMMITTED, except
+// never hold a lock between two calls. A queue slot is held by one target
+// only, whichever process writes: the unique index targets_queue_slot
+// refuses the second one (unique_violation 23505 on that index becomes a
+// scheduling.SlotTakenError; a concurrent writer of the same slot waits
+// for the first to commit, then fails). PostgreSQL checks such an index
+// at each row, so an Apply that moves targets between slots (a swap)
+// first takes them out of it, and the check applies to the final state
+// of the change. Reads run at READ COMMITTED, except
 // GetPost, which reads the post and its targets in one REPEATABLE READ
 // transaction.
 //

@@ -400,3 +400,51 @@ func TestPostEditedBetweenClaims(t *testing.T) {
 	require.Equal(t, "Brioche modifiée", cs[0].Post.Content.Text)
 	require.Equal(t, int64(2), cs[0].Post.Version)
 }
+
+// TestMigrationResolvesDoubleBookedSlots opens a schema of version 1
+// whose queue slot is held by two targets (two processes queued at once):
+// the migration to the unique slot index keeps the slot with the target
+// furthest along and unqueues the others, with an audit entry.
+func TestMigrationResolvesDoubleBookedSlots(t *testing.T) {
+	ctx := context.Background()
+	schema := freshSchema(t)
+	s := open(t, schema)
+	// Back to version 1, as an older cmkit left it.
+	_, err := adminPool(t).Exec(ctx, `DROP INDEX `+pgx.Identifier{schema, "targets_queue_slot"}.Sanitize())
+	require.NoError(t, err)
+	_, err = adminPool(t).Exec(ctx, `DELETE FROM `+pgx.Identifier{schema, "schema_migrations"}.Sanitize()+` WHERE version = 2`)
+	require.NoError(t, err)
+	for i, st := range []scheduling.State{scheduling.Scheduled, scheduling.AwaitingApproval, scheduling.Publishing} {
+		id := fmt.Sprintf("p%d", i)
+		p := &scheduling.Post{ID: id, Content: connectors.Post{Text: id}}
+		tg := &scheduling.Target{ID: id + "-t", PostID: id, AccountID: "maison-brioche", State: st, Due: t0,
+			Zone: "UTC", Queued: true, Key: "key-" + id}
+		require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: p, Targets: []*scheduling.Target{tg}}))
+	}
+
+	s = open(t, schema)
+	n, maxV := migrationCount(t, schema)
+	require.Equal(t, pgstore.SchemaVersion(), n)
+	require.Equal(t, pgstore.SchemaVersion(), maxV)
+	for id, holds := range map[string]bool{"p0-t": false, "p1-t": false, "p2-t": true} {
+		g, err := s.GetTarget(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, holds, g.Queued, id)
+		require.True(t, g.Due.Equal(t0), "keeps its time")
+		audit, err := s.ListAudit(ctx, scheduling.AuditFilter{TargetID: id})
+		require.NoError(t, err)
+		if holds {
+			require.Empty(t, audit)
+			require.Equal(t, int64(1), g.Version)
+			continue
+		}
+		require.Len(t, audit, 1)
+		require.Equal(t, "unqueued", audit[0].Action)
+		require.Equal(t, "cmkit:migration", audit[0].Actor)
+		require.Equal(t, int64(2), g.Version)
+	}
+	g, err := s.GetTarget(ctx, "p0-t")
+	require.NoError(t, err)
+	g.Queued = true
+	require.ErrorIs(t, s.Apply(ctx, &scheduling.Change{Targets: []*scheduling.Target{g}}), scheduling.ErrSlotTaken)
+}

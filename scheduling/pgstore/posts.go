@@ -167,6 +167,38 @@ const (
 SELECT (SELECT count(*) FROM u), (SELECT version FROM {s}.posts WHERE id = $3)`
 )
 
+// unslotSQL takes targets out of targets_queue_slot before a write gives
+// them their new slots, so that targets of one write may take each
+// other's slots: PostgreSQL checks a unique index that is not a deferrable
+// constraint at each row. Their versions are unchanged; the updates that
+// follow check them and write queued again.
+const unslotSQL = `UPDATE {s}.targets SET queued = false WHERE queued AND id = ANY ($1::text[])`
+
+// reslots reports whether c's targets may take each other's queue slots:
+// it updates a target and writes another, one of them holding a slot.
+func reslots(c *scheduling.Change) bool {
+	if len(c.Targets) < 2 {
+		return false
+	}
+	var update, hold bool
+	for _, t := range c.Targets {
+		update = update || t.Version != 0
+		hold = hold || t.HoldsQueueSlot()
+	}
+	return update && hold
+}
+
+// updatedIDs are the IDs of the targets c updates.
+func updatedIDs(c *scheduling.Change) []string {
+	var ids []string
+	for _, t := range c.Targets {
+		if t.Version != 0 {
+			ids = append(ids, t.ID)
+		}
+	}
+	return ids
+}
+
 // Apply implements scheduling.Store. Its statements go to the server in
 // one round trip (a pipeline) inside one transaction.
 func (s *Store) Apply(ctx context.Context, c *scheduling.Change) error {
@@ -203,6 +235,10 @@ func (s *Store) Apply(ctx context.Context, c *scheduling.Change) error {
 				b.Queue(s.q(updatePostSQL), doc, nanos(p.UpdatedAt), p.ID, p.Version)
 			}
 		}
+		unslotting := reslots(c)
+		if unslotting {
+			b.Queue(s.q(unslotSQL), updatedIDs(c))
+		}
 		for _, t := range c.Targets {
 			if t.Version == 0 {
 				b.Queue(s.q(insertTargetSQL), targetArgs(t, 1)...)
@@ -221,6 +257,11 @@ func (s *Store) Apply(ctx context.Context, c *scheduling.Change) error {
 		if p := c.Post; p != nil {
 			if err := putPostResult(br, p); err != nil {
 				return err
+			}
+		}
+		if unslotting {
+			if _, err := br.Exec(); err != nil {
+				return dbErr("free queue slots", err)
 			}
 		}
 		for _, t := range c.Targets {
@@ -286,6 +327,9 @@ func putPostResult(br pgx.BatchResults, p *scheduling.Post) error {
 func putTargetResult(br pgx.BatchResults, t *scheduling.Target) error {
 	if t.Version == 0 {
 		tag, err := br.Exec()
+		if isSlotTaken(err) {
+			return slotTaken(t)
+		}
 		if pgCode(err) == codeForeignKey {
 			return fmt.Errorf("pgstore: target %s names unknown post %q: %w", t.ID, t.PostID, scheduling.ErrNotFound)
 		}
@@ -303,6 +347,9 @@ func putTargetResult(br pgx.BatchResults, t *scheduling.Target) error {
 		postID, accountID *string
 	)
 	if err := br.QueryRow().Scan(&n, &v, &postID, &accountID); err != nil {
+		if isSlotTaken(err) {
+			return slotTaken(t)
+		}
 		return dbErr("update target", err)
 	}
 	switch {

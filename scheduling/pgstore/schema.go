@@ -85,4 +85,31 @@ CREATE TABLE {s}.blackouts (
 	declared_by text   NOT NULL
 );
 `},
+	{version: 2, name: "one target per queue slot", sql: `
+-- A queue slot (account, due) is held by at most one queued target that
+-- is Draft (1), AwaitingApproval (2), Scheduled (3) or Publishing (4):
+-- scheduling.Target.HoldsQueueSlot. The lock keeps writers of older
+-- builds from double-booking a slot between the clean-up and the index.
+LOCK TABLE {s}.targets IN SHARE ROW EXCLUSIVE MODE;
+
+-- Slots double-booked before this version (by two processes queuing at
+-- once) are resolved first: the target furthest along (Publishing, then
+-- Scheduled...), then the lowest ID, keeps the slot; the others keep
+-- their time but are no longer queued, and an audit entry "unqueued"
+-- says so.
+WITH ranked AS (
+	SELECT id, row_number() OVER (PARTITION BY account_id, due ORDER BY state DESC, id) AS n
+	FROM {s}.targets WHERE queued AND state IN (1, 2, 3, 4)
+), cleared AS (
+	UPDATE {s}.targets t SET queued = false, version = t.version + 1
+	FROM ranked r WHERE t.id = r.id AND r.n > 1
+	RETURNING t.id, t.post_id, t.state
+)
+INSERT INTO {s}.audit (post_id, target_id, at, actor, action, from_state, to_state, reason)
+SELECT post_id, id, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint * 1000, 'cmkit:migration',
+	'unqueued', state, state, 'its queue slot was also held by another target: it keeps its time but no longer holds the slot'
+FROM cleared ORDER BY id;
+
+CREATE UNIQUE INDEX targets_queue_slot ON {s}.targets (account_id, due) WHERE queued AND state IN (1, 2, 3, 4);
+`},
 }

@@ -154,6 +154,20 @@ const (
 	codeUnique     = "23505" // unique_violation
 )
 
+// slotIndex is the unique index of held queue slots (migration 2).
+const slotIndex = "targets_queue_slot"
+
+// isSlotTaken reports whether err is a unique violation of slotIndex.
+func isSlotTaken(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == codeUnique && pe.ConstraintName == slotIndex
+}
+
+// slotTaken is the error of a write of t refused by slotIndex.
+func slotTaken(t *scheduling.Target) error {
+	return fmt.Errorf("pgstore: %w", &scheduling.SlotTakenError{AccountID: t.AccountID, Due: t.Due, TargetID: t.ID})
+}
+
 // pgCode returns err's SQLSTATE, or "" if it is not a server error.
 func pgCode(err error) string {
 	var pe *pgconn.PgError

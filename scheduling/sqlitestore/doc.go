@@ -51,6 +51,16 @@
 // serialise on SQLite's write lock and re-read the version inside it, so a
 // migration runs once.
 //
+// Version 2 adds the unique index of queue slots (targets_queue_slot:
+// account and instant of queued targets in states Draft to Publishing;
+// see scheduling.Target.HoldsQueueSlot). A database that already holds a
+// double-booked slot (two processes queued at once under an older build)
+// still migrates: the target furthest along (Publishing, then Scheduled,
+// AwaitingApproval, Draft; then the lowest ID) keeps the slot, and the
+// others keep their time and state but are no longer queued, each with
+// an audit entry (Action "unqueued", Actor "cmkit:migration"). Nothing is
+// moved or cancelled; search the audit for "unqueued" to find them.
+//
 // A database whose version is newer than this build knows was written by
 // a newer cmkit: Open refuses it with a *SchemaVersionError matching
 // ErrSchemaTooNew, without touching it. Downgrading means restoring a
@@ -70,7 +80,12 @@
 // Several processes may share one database file on a local file system:
 // ClaimDue selects and leases targets in one IMMEDIATE transaction, so two
 // schedulers never claim the same target, and a scheduler that dies is
-// replaced when its leases expire. Writers of different processes take
+// replaced when its leases expire. A queue slot is held by one target
+// only, across processes: the unique index refuses the second one
+// (scheduling.SlotTakenError), and since SQLite checks it at each row, an
+// Apply that moves targets between slots (a swap) first takes them out
+// of the index, so the check applies to the final state of the change.
+// Writers of different processes take
 // turns on the file's write lock, waiting up to Options.BusyTimeout (5 s
 // by default); throughput is that of one writer, shared. Network file
 // systems (NFS, SMB) are not supported: WAL needs memory shared between

@@ -86,6 +86,9 @@ func insertTarget(ctx context.Context, tx *txn, t *scheduling.Target) error {
 	if isConstraint(err, constraintFK) {
 		return fmt.Errorf("sqlitestore: target %s names unknown post %q: %w", t.ID, t.PostID, scheduling.ErrNotFound)
 	}
+	if isConstraint(err, constraintUnique) {
+		return slotTaken(t)
+	}
 	if err != nil {
 		return dbErr("insert target", err)
 	}
@@ -100,6 +103,9 @@ func updateTarget(ctx context.Context, tx *txn, t *scheduling.Target) error {
 	a := targetArgs(t, t.Version+1)
 	args := append(a[3:len(a):len(a)], t.ID, t.Version, t.PostID, t.AccountID)
 	res, err := tx.ExecContext(ctx, updateTargetSQL, args...)
+	if isConstraint(err, constraintUnique) {
+		return slotTaken(t)
+	}
 	if err != nil {
 		return dbErr("update target", err)
 	}
@@ -118,6 +124,43 @@ func updateTarget(ctx context.Context, tx *txn, t *scheduling.Target) error {
 		return fmt.Errorf("sqlitestore: target %s is at version %d, not %d: %w", t.ID, v, t.Version, scheduling.ErrConflict)
 	}
 	return fmt.Errorf("sqlitestore: target %s cannot change post or account: %w", t.ID, scheduling.ErrConflict)
+}
+
+// unslotSQL takes targets out of targets_queue_slot (a JSON array of
+// IDs) before a write gives them their new slots, so that targets of one
+// write may take each other's slots: SQLite checks a UNIQUE index at each
+// row, not at the end of the transaction. Their versions are unchanged;
+// the updates that follow check them and write queued again.
+const unslotSQL = `UPDATE targets SET queued = 0 WHERE queued = 1 AND id IN (SELECT value FROM json_each(?))`
+
+// reslots reports whether c's targets may take each other's queue slots:
+// it updates a target and writes another, one of them holding a slot.
+func reslots(c *scheduling.Change) bool {
+	if len(c.Targets) < 2 {
+		return false
+	}
+	var update, hold bool
+	for _, t := range c.Targets {
+		update = update || t.Version != 0
+		hold = hold || t.HoldsQueueSlot()
+	}
+	return update && hold
+}
+
+// unslot runs unslotSQL for the targets c updates.
+func unslot(ctx context.Context, tx *txn, c *scheduling.Change) error {
+	var ids []string
+	for _, t := range c.Targets {
+		if t.Version != 0 {
+			ids = append(ids, t.ID)
+		}
+	}
+	doc, err := json.Marshal(ids)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, unslotSQL, string(doc))
+	return dbErr("free queue slots", err)
 }
 
 const (
@@ -218,6 +261,11 @@ func (s *Store) Apply(ctx context.Context, c *scheduling.Change) error {
 	err := s.write(ctx, func(tx *txn) error {
 		if p := c.Post; p != nil {
 			if err := putPost(ctx, tx, p, doc); err != nil {
+				return err
+			}
+		}
+		if reslots(c) {
+			if err := unslot(ctx, tx, c); err != nil {
 				return err
 			}
 		}

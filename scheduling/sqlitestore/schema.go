@@ -85,4 +85,26 @@ CREATE TABLE blackouts (
 	by       TEXT    NOT NULL
 ) STRICT;
 `},
+	{version: 2, name: "one target per queue slot", sql: `
+-- A queue slot (account, due) is held by at most one queued target that
+-- is Draft (1), AwaitingApproval (2), Scheduled (3) or Publishing (4):
+-- scheduling.Target.HoldsQueueSlot. Slots double-booked before this
+-- version (by two processes queuing at once) are resolved first: the
+-- target furthest along (Publishing, then Scheduled...), then the lowest
+-- ID, keeps the slot; the others keep their time but are no longer
+-- queued, and an audit entry "unqueued" says so.
+INSERT INTO audit (post_id, target_id, at, actor, action, from_state, to_state, reason)
+SELECT post_id, id, CAST(strftime('%s', 'now') AS INTEGER) * 1000000000, 'cmkit:migration', 'unqueued', state, state,
+	'its queue slot was also held by another target: it keeps its time but no longer holds the slot'
+FROM (SELECT id, post_id, state, row_number() OVER (PARTITION BY account_id, due ORDER BY state DESC, id) AS n
+	FROM targets WHERE queued = 1 AND state IN (1, 2, 3, 4))
+WHERE n > 1
+ORDER BY id;
+
+UPDATE targets SET queued = 0, version = version + 1
+WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY account_id, due ORDER BY state DESC, id) AS n
+	FROM targets WHERE queued = 1 AND state IN (1, 2, 3, 4)) WHERE n > 1);
+
+CREATE UNIQUE INDEX targets_queue_slot ON targets (account_id, due) WHERE queued = 1 AND state IN (1, 2, 3, 4);
+`},
 }

@@ -231,3 +231,57 @@ func TestLogStaysSmall(t *testing.T) {
 	require.NoError(t, err)
 	require.Less(t, fi.Size(), int64(16<<20), "write-ahead log of %d bytes", fi.Size())
 }
+
+// TestMigrationResolvesDoubleBookedSlots opens a database of schema
+// version 1 whose queue slot is held by two targets (two processes queued
+// at once): the migration to the unique slot index keeps the slot with the
+// target furthest along and unqueues the other, with an audit entry.
+func TestMigrationResolvesDoubleBookedSlots(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cal.db")
+	s, err := sqlitestore.Open(ctx, path, nil)
+	require.NoError(t, err)
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	// Back to version 1, as an older cmkit left it.
+	_, err = db.Exec(`DROP INDEX targets_queue_slot; DELETE FROM schema_migrations WHERE version = 2`)
+	require.NoError(t, err)
+	for i, st := range []scheduling.State{scheduling.Scheduled, scheduling.AwaitingApproval, scheduling.Publishing} {
+		id := fmt.Sprintf("p%d", i)
+		p := &scheduling.Post{ID: id, Content: connectors.Post{Text: id}}
+		tg := &scheduling.Target{ID: id + "-t", PostID: id, AccountID: "maison-brioche", State: st, Due: t0,
+			Zone: "UTC", Queued: true, Key: "key-" + id}
+		require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: p, Targets: []*scheduling.Target{tg}}))
+	}
+	require.NoError(t, s.Close())
+
+	s = openFile(t, path, nil)
+	var n int
+	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n))
+	require.Equal(t, sqlitestore.SchemaVersion(), n)
+	for id, holds := range map[string]bool{"p0-t": false, "p1-t": false, "p2-t": true} {
+		g, err := s.GetTarget(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, holds, g.Queued, id)
+		require.True(t, g.Due.Equal(t0), "keeps its time")
+		audit, err := s.ListAudit(ctx, scheduling.AuditFilter{TargetID: id})
+		require.NoError(t, err)
+		if holds {
+			require.Empty(t, audit)
+			require.Equal(t, int64(1), g.Version)
+			continue
+		}
+		require.Len(t, audit, 1)
+		require.Equal(t, "unqueued", audit[0].Action)
+		require.Equal(t, int64(2), g.Version)
+	}
+	// From now on the slot is taken once.
+	err = s.Apply(ctx, &scheduling.Change{Targets: []*scheduling.Target{func() *scheduling.Target {
+		g, err := s.GetTarget(ctx, "p0-t")
+		require.NoError(t, err)
+		g.Queued = true
+		return g
+	}()}})
+	require.ErrorIs(t, err, scheduling.ErrSlotTaken)
+}

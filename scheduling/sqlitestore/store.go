@@ -209,7 +209,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 // writer connection.
 var preparedSQL = []string{claimSQL, claimUpdateSQL, postsSQL, savepointSQL, rollbackToSQL,
 	releaseSavepointSQL, targetExistsSQL, releaseSQL, renewSQL, completeSQL, insertTargetSQL, updateTargetSQL,
-	targetVersionSQL, insertPostSQL, updatePostSQL, insertAuditSQL, insertAuditsSQL}
+	targetVersionSQL, insertPostSQL, updatePostSQL, insertAuditSQL, insertAuditsSQL, unslotSQL}
 
 // txn is a write transaction that runs the statements of preparedSQL
 // through their prepared form.
@@ -255,7 +255,17 @@ func isConstraint(err error, code int) bool {
 	return errors.As(err, &se) && se.Code() == code
 }
 
-const constraintFK = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+const (
+	constraintFK = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	// constraintUnique on targets is targets_queue_slot, its only UNIQUE
+	// index (the primary key is SQLITE_CONSTRAINT_PRIMARYKEY).
+	constraintUnique = sqlite3.SQLITE_CONSTRAINT_UNIQUE
+)
+
+// slotTaken is the error of a write of t refused by targets_queue_slot.
+func slotTaken(t *scheduling.Target) error {
+	return fmt.Errorf("sqlitestore: %w", &scheduling.SlotTakenError{AccountID: t.AccountID, Due: t.Due, TargetID: t.ID})
+}
 
 func boolInt(b bool) int {
 	if b {

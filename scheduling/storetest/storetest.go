@@ -12,7 +12,8 @@
 // and their order, lease expiry and reclaim, completions guarded by the
 // lease owner and attempt, releases and renewals, pauses and blackouts,
 // audit ordering, concurrent claimers (a target is never handed to two of
-// them) and batches of thousands of targets. Times in the suite are whole
+// them), batches of thousands of targets, and queue slots held by one
+// target at most (ErrSlotTaken). Times in the suite are whole
 // microseconds, so a store may keep microsecond precision.
 package storetest
 
@@ -54,6 +55,11 @@ func Run(t *testing.T, newStore func(t *testing.T) scheduling.Store) {
 		{"Accounts", testAccounts},
 		{"ConcurrentClaimers", testConcurrentClaimers},
 		{"BigBatch", testBigBatch},
+		{"QueueSlotTakenOnce", testSlotTakenOnce},
+		{"QueueSlotOnlyQueued", testSlotOnlyQueued},
+		{"QueueSlotFreedByFinalStates", testSlotFreed},
+		{"QueueSlotSwapInOneApply", testSlotSwap},
+		{"QueueSlotOfNext", testSlotOfNext},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -801,4 +807,203 @@ func testBigBatch(t *testing.T, s scheduling.Store) {
 	_, ok, err := s.NextDue(ctx)
 	require.NoError(t, err)
 	require.False(t, ok)
+}
+
+// queued returns a new queued target in state st.
+func queued(postID, id, account string, due time.Time, st scheduling.State) *scheduling.Target {
+	t := newTarget(postID, id, account, due)
+	t.Queued, t.State = true, st
+	return t
+}
+
+// requireSlotTaken checks err is the refusal of target id on the slot.
+func requireSlotTaken(t *testing.T, err error, account string, due time.Time, id string) {
+	t.Helper()
+	require.ErrorIs(t, err, scheduling.ErrSlotTaken)
+	require.ErrorIs(t, err, scheduling.ErrConflict)
+	var st *scheduling.SlotTakenError
+	require.True(t, errors.As(err, &st), "want a *SlotTakenError, got %v", err)
+	require.Equal(t, account, st.AccountID)
+	requireTime(t, due, st.Due, "SlotTakenError.Due")
+	require.Equal(t, id, st.TargetID)
+}
+
+func testSlotTakenOnce(t *testing.T, s scheduling.Store) {
+	ctx := context.Background()
+	slot := at(time.Hour)
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: newPost("p1"),
+		Targets: []*scheduling.Target{queued("p1", "t1", "a", slot, scheduling.Scheduled)}}))
+
+	// Every state that holds a slot refuses a second queued target, and
+	// nothing of the change is written.
+	for _, st := range []scheduling.State{scheduling.Draft, scheduling.AwaitingApproval, scheduling.Scheduled, scheduling.Publishing} {
+		c := &scheduling.Change{Post: newPost("p2"), Targets: []*scheduling.Target{queued("p2", "t2", "a", slot, st)},
+			Audit: []scheduling.AuditEntry{{PostID: "p2", At: base, Actor: "x", Action: "created"}}}
+		requireSlotTaken(t, s.Apply(ctx, c), "a", slot, "t2")
+		require.Zero(t, c.Post.Version, st.String())
+		_, _, err := s.GetPost(ctx, "p2")
+		require.ErrorIs(t, err, scheduling.ErrNotFound, st.String())
+	}
+	audit, err := s.ListAudit(ctx, scheduling.AuditFilter{PostID: "p2"})
+	require.NoError(t, err)
+	require.Empty(t, audit)
+
+	// Two new targets on one slot in one change.
+	c := &scheduling.Change{Post: newPost("p3"), Targets: []*scheduling.Target{
+		queued("p3", "t3a", "b", slot, scheduling.Scheduled), queued("p3", "t3b", "b", slot, scheduling.AwaitingApproval)}}
+	err = s.Apply(ctx, c)
+	require.ErrorIs(t, err, scheduling.ErrSlotTaken)
+	_, err = s.GetTarget(ctx, "t3a")
+	require.ErrorIs(t, err, scheduling.ErrNotFound)
+
+	// Moving a queued target onto a held slot is refused too, and leaves
+	// it as it was.
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: newPost("p4"),
+		Targets: []*scheduling.Target{queued("p4", "t4", "a", at(2*time.Hour), scheduling.Scheduled)}}))
+	t4, err := s.GetTarget(ctx, "t4")
+	require.NoError(t, err)
+	t4.Due = slot
+	requireSlotTaken(t, s.Apply(ctx, &scheduling.Change{Targets: []*scheduling.Target{t4}}), "a", slot, "t4")
+	require.Equal(t, int64(1), t4.Version)
+	g, err := s.GetTarget(ctx, "t4")
+	require.NoError(t, err)
+	requireTime(t, at(2*time.Hour), g.Due, "Due")
+	require.Equal(t, int64(1), g.Version)
+
+	// Claiming, releasing and deferring the holder keep its slot.
+	cs, err := s.ClaimDue(ctx, slot, "w", time.Minute, 10)
+	require.NoError(t, err)
+	require.Equal(t, []string{"t1"}, ids(cs))
+	require.NoError(t, s.Release(ctx, slot, "w", []scheduling.LeaseRef{{TargetID: "t1", Attempt: 1}}))
+	requireSlotTaken(t, s.Apply(ctx, &scheduling.Change{Post: newPost("p5"),
+		Targets: []*scheduling.Target{queued("p5", "t5", "a", slot, scheduling.Scheduled)}}), "a", slot, "t5")
+}
+
+func testSlotOnlyQueued(t *testing.T, s scheduling.Store) {
+	ctx := context.Background()
+	slot := at(time.Hour)
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: newPost("p1"),
+		Targets: []*scheduling.Target{queued("p1", "t1", "a", slot, scheduling.Scheduled)}}))
+	// Targets not queued share the instant with anything, the slot of
+	// another account is another slot, and the instant next to it too.
+	c := &scheduling.Change{Post: newPost("p2"), Targets: []*scheduling.Target{
+		newTarget("p2", "t2a", "a", slot), newTarget("p2", "t2b", "a", slot),
+		queued("p2", "t2c", "b", slot, scheduling.Scheduled), queued("p2", "t2d", "a", slot.Add(time.Microsecond), scheduling.Scheduled)}}
+	require.NoError(t, s.Apply(ctx, c))
+	ts, err := s.ListTargets(ctx, scheduling.TargetFilter{AccountID: "a"})
+	require.NoError(t, err)
+	require.Len(t, ts, 4)
+	// A target that is not queued may move to a held slot; one that stops
+	// being queued frees its slot.
+	t2a, err := s.GetTarget(ctx, "t2a")
+	require.NoError(t, err)
+	t2a.Due = slot.Add(time.Microsecond)
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Targets: []*scheduling.Target{t2a}}))
+	t1, err := s.GetTarget(ctx, "t1")
+	require.NoError(t, err)
+	t1.Queued = false
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Targets: []*scheduling.Target{t1}}))
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: newPost("p3"),
+		Targets: []*scheduling.Target{queued("p3", "t3", "a", slot, scheduling.Scheduled)}}))
+}
+
+func testSlotFreed(t *testing.T, s scheduling.Store) {
+	ctx := context.Background()
+	slot := at(0)
+	// Published (by a completion), Failed, Cancelled and NeedsRescheduling
+	// free their slot; the next queued target takes it.
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: newPost("p0"),
+		Targets: []*scheduling.Target{queued("p0", "t0", "a", slot, scheduling.Scheduled)}}))
+	cs, err := s.ClaimDue(ctx, slot, "w", time.Minute, 10)
+	require.NoError(t, err)
+	require.Equal(t, []string{"t0"}, ids(cs))
+	errs, err := s.Complete(ctx, "w", []scheduling.Completion{{TargetID: "t0", Attempt: 1, State: scheduling.Published,
+		Result: scheduling.Result{PostID: "n0", PublishedAt: slot}}})
+	require.NoError(t, err)
+	require.NoError(t, errs[0])
+	prev := "t0"
+	for i, st := range []scheduling.State{scheduling.Failed, scheduling.Cancelled, scheduling.NeedsRescheduling} {
+		post, id := fmt.Sprintf("p%d", i+1), fmt.Sprintf("t%d", i+1)
+		require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: newPost(post),
+			Targets: []*scheduling.Target{queued(post, id, "a", slot, scheduling.Scheduled)}}), "after %s", prev)
+		g, err := s.GetTarget(ctx, id)
+		require.NoError(t, err)
+		g.State = st
+		require.NoError(t, s.Apply(ctx, &scheduling.Change{Targets: []*scheduling.Target{g}}))
+		prev = id
+	}
+	// Freeing a slot and taking it in one change works whatever the order.
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: newPost("p4"),
+		Targets: []*scheduling.Target{queued("p4", "t4", "a", slot, scheduling.Scheduled)}}))
+	t4, err := s.GetTarget(ctx, "t4")
+	require.NoError(t, err)
+	t4.State = scheduling.Cancelled
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: newPost("p5"), Targets: []*scheduling.Target{
+		queued("p5", "t5", "a", slot, scheduling.Scheduled), t4}}))
+	// A final target taken back into the queue needs its slot free.
+	t4.State = scheduling.Scheduled
+	requireSlotTaken(t, s.Apply(ctx, &scheduling.Change{Targets: []*scheduling.Target{t4}}), "a", slot, "t4")
+}
+
+func testSlotSwap(t *testing.T, s scheduling.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: newPost("p1"), Targets: []*scheduling.Target{
+		queued("p1", "ta", "a", at(time.Hour), scheduling.Scheduled)}}))
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: newPost("p2"), Targets: []*scheduling.Target{
+		queued("p2", "tb", "a", at(2*time.Hour), scheduling.AwaitingApproval),
+		queued("p2", "tc", "a", at(3*time.Hour), scheduling.Scheduled)}}))
+	ta, err := s.GetTarget(ctx, "ta")
+	require.NoError(t, err)
+	tb, err := s.GetTarget(ctx, "tb")
+	require.NoError(t, err)
+	tc, err := s.GetTarget(ctx, "tc")
+	require.NoError(t, err)
+	// Two targets exchange their slots, and three rotate theirs.
+	ta.Due, tb.Due = tb.Due, ta.Due
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Targets: []*scheduling.Target{ta, tb},
+		Audit: []scheduling.AuditEntry{{PostID: "p1", TargetID: "ta", At: base, Actor: "x", Action: "swapped"}}}))
+	ta.Due, tb.Due, tc.Due = tb.Due, tc.Due, ta.Due
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Targets: []*scheduling.Target{tc, ta, tb}}))
+	for id, want := range map[string]time.Duration{"ta": time.Hour, "tb": 3 * time.Hour, "tc": 2 * time.Hour} {
+		g, err := s.GetTarget(ctx, id)
+		require.NoError(t, err)
+		requireTime(t, at(want), g.Due, id+".Due")
+	}
+	// A swap that would leave two targets on one slot is refused whole.
+	ta.Due = tb.Due
+	err = s.Apply(ctx, &scheduling.Change{Targets: []*scheduling.Target{tb, ta}})
+	require.ErrorIs(t, err, scheduling.ErrSlotTaken)
+	g, err := s.GetTarget(ctx, "ta")
+	require.NoError(t, err)
+	requireTime(t, at(time.Hour), g.Due, "ta.Due")
+	require.Equal(t, ta.Version, g.Version)
+}
+
+func testSlotOfNext(t *testing.T, s scheduling.Store) {
+	ctx := context.Background()
+	slot := at(7 * 24 * time.Hour)
+	require.NoError(t, s.Apply(ctx, &scheduling.Change{Post: newPost("p1"), Targets: []*scheduling.Target{
+		queued("p1", "t1", "a", at(0), scheduling.Scheduled), queued("p1", "held", "a", slot, scheduling.Scheduled)}}))
+	cs, err := s.ClaimDue(ctx, at(0), "w", time.Minute, 10)
+	require.NoError(t, err)
+	require.Equal(t, []string{"t1"}, ids(cs))
+	done := scheduling.Completion{TargetID: "t1", Attempt: 1, State: scheduling.Published,
+		Result: scheduling.Result{PostID: "n1", PublishedAt: at(0)}, Next: queued("p1", "next", "a", slot, scheduling.Scheduled),
+		Audit: []scheduling.AuditEntry{{PostID: "p1", TargetID: "t1", At: at(0), Actor: "scheduler:w", Action: "published"}}}
+	errs, err := s.Complete(ctx, "w", []scheduling.Completion{done})
+	require.NoError(t, err)
+	requireSlotTaken(t, errs[0], "a", slot, "next")
+	g, err := s.GetTarget(ctx, "t1")
+	require.NoError(t, err)
+	require.Equal(t, scheduling.Publishing, g.State, "nothing of the completion is written")
+	_, err = s.GetTarget(ctx, "next")
+	require.ErrorIs(t, err, scheduling.ErrNotFound)
+
+	done.Next.Due = slot.Add(24 * time.Hour)
+	errs, err = s.Complete(ctx, "w", []scheduling.Completion{done})
+	require.NoError(t, err)
+	require.NoError(t, errs[0])
+	g, err = s.GetTarget(ctx, "next")
+	require.NoError(t, err)
+	require.True(t, g.Queued)
 }
