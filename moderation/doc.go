@@ -122,13 +122,14 @@
 // its action; of several, the highest priority wins. A fail-closed stage
 // that failed holds the item. The criticism guard allows an item that
 // CriticismStage labels a complaint when its only evidence is the
-// classifier's toxic or hate heads, mild toxicity or weak spam signals
-// (score under 0.8) (Decision.Complaint marks it for routing to customer
-// care), and holds rather than hides a complaint that also insults, that
-// carries abusive words (profanity, sexual terms, slurs: then the
-// classifier's toxic and hate heads count again, since "bad" and "your"
-// are as common in abuse as in complaints) or that the classifier finds
-// confidently spam (self-promotion is not a complaint). Decision.Explanation names the stage, the rule and the text
+// classifier's hate head, mild toxicity or weak spam signals (score under
+// 0.8) (Decision.Complaint marks it for routing to customer care), and
+// holds rather than hides a complaint that the classifier finds toxic,
+// that also insults or carries abusive words (profanity, sexual terms,
+// slurs scored over 0.5: then the classifier's hate head counts again,
+// since "bad" and "your" are as common in abuse as in complaints) or that
+// the classifier finds confidently spam (self-promotion is not a
+// complaint). Decision.Explanation names the stage, the rule and the text
 // that matched.
 //
 // # Review

@@ -381,7 +381,8 @@ func TestCriticismGuardAndClassifier(t *testing.T) {
 		category  moderation.Category
 		complaint bool
 	}{
-		{"classifier toxic is set aside", classifier.Scores{Toxic: 0.99}, moderation.Allow, moderation.None, true},
+		{"weak classifier toxic is under its threshold", classifier.Scores{Toxic: 0.6}, moderation.Allow, moderation.None, true},
+		{"classifier toxic is held, not hidden", classifier.Scores{Toxic: 0.99}, moderation.Hold, moderation.Toxic, true},
 		{"classifier hate is set aside", classifier.Scores{Hate: 0.99}, moderation.Allow, moderation.None, true},
 		{"weak classifier spam is set aside", classifier.Scores{Spam: 0.5}, moderation.Allow, moderation.None, true},
 		{"confident classifier spam is held, not hidden", classifier.Scores{Spam: 0.99}, moderation.Hold, moderation.Spam, true},
@@ -419,5 +420,36 @@ func TestCriticismGuardWithAbusiveWords(t *testing.T) {
 			require.Equal(t, tt.action, d.Action, d.Explanation)
 			require.True(t, d.Complaint, d.Explanation)
 		})
+	}
+}
+
+// TestComplaintsScoreLowOnTheModel checks the premise of the criticism
+// guard's handling of the classifier's toxic label: complaints, in French
+// and English, none of them in the training data, stay far under the
+// toxic threshold, so they are allowed, not held.
+func TestComplaintsScoreLowOnTheModel(t *testing.T) {
+	p, err := moderation.NewDefaultPipeline(nil)
+	require.NoError(t, err)
+	for _, text := range []string{
+		"This is the worst airline ever, 6 hours delay and nobody tells us anything",
+		"Your app crashes every time I open it. Useless. Fix it!",
+		"Honestly your customer support is a joke, I've been waiting 3 weeks for a refund",
+		"What a terrible product, broke after two days. Never buying from you again",
+		"Seriously @brand this is unacceptable, my order never arrived and you keep ignoring me",
+		"Your prices are a rip off and the quality is garbage",
+		"I'm so angry right now, you charged me twice and nobody answers the phone",
+		"Service client lamentable, ça fait un mois que j'attends mon colis",
+		"C'est une honte, vous m'avez débité deux fois et personne ne répond",
+		"Franchement votre appli est nulle, elle plante tout le temps",
+		"Produit de merde, cassé au bout de deux jours",
+		"Vous vous foutez de la gueule des clients, trois semaines sans réponse",
+		"Arnaque totale, je ne commanderai plus jamais chez vous",
+		"Your delivery guy threw my package over the fence and broke it, pathetic",
+		"Worst customer service ever, you people are clueless",
+		"This update is trash, bring back the old version",
+	} {
+		require.Less(t, classifier.Default().Predict(text, "").Toxic, 0.5, text)
+		d := moderate(t, p, text)
+		require.Equal(t, moderation.Allow, d.Action, "%s: %s", text, d.Explanation)
 	}
 }

@@ -68,11 +68,11 @@ type Policy struct {
 	// NoCriticismGuard disables the criticism guard: by default, an item
 	// labelled as a complaint about the brand or its service whose only
 	// harm is mild toxicity or spam (score under 0.8), or the
-	// classifier's toxic or hate score, is allowed (and marked
+	// classifier's hate score, is allowed (and marked
 	// Decision.Complaint); one with strong insults, with abusive words
-	// (profanity, insults, sexual terms, slurs) that the classifier or
-	// the lexicon finds toxic enough to hold, or that the classifier finds
-	// confidently spam, is held, never hidden.
+	// (profanity, insults, sexual terms, slurs) that the lexicon finds
+	// toxic enough to hold, that the classifier finds toxic, or that the
+	// classifier finds confidently spam, is held, never hidden.
 	NoCriticismGuard bool
 }
 
@@ -423,10 +423,15 @@ func (p *Policy) decide(labels []Label, failedClosed string) Decision {
 }
 
 // guarded reports a label the criticism guard sets aside for a complaint:
-// the classifier's toxic and hate heads (criticism reads as hostile to a
-// model), and mild toxicity or spam (score under 0.8: complaints mention
-// money, refunds and accounts). A confident spam label, the classifier's
-// included, still counts: self-promotion is not a complaint. When the
+// the classifier's hate head, and mild toxicity or spam (score under 0.8:
+// complaints mention money, refunds and accounts). A confident spam
+// label, the classifier's included, still counts: self-promotion is not a
+// complaint. The classifier's toxic label counts too: the model, trained
+// with complaints as clean examples, scores them low (0.03 to 0.22 on 16
+// French and English complaints written for the test, none of them in its
+// training data), while the complaint vocabulary ("bad", "your", "days")
+// is everywhere in abuse ("bad bitches"): setting that label aside let
+// 174 of Davidson's held-out offensive tweets through. When the
 // text also carries abusive words (abusive: a lexicon or pattern label
 // of toxicity, sexual terms, hate or threats), no toxic or hate label is
 // set aside: the complaint is then held for review, never hidden, rather
@@ -438,7 +443,7 @@ func guarded(l *Label, abusive bool) bool {
 	case abusive && (l.Category == Toxic || l.Category == Hate):
 		return false
 	case l.Stage == "classifier":
-		return true
+		return l.Category != Toxic
 	}
 	return l.Category == Toxic && l.Score < 0.8
 }
@@ -464,13 +469,14 @@ func describe(b *strings.Builder, l *Label) {
 
 // abusiveWords reports a label of abusive words (insults, profanity,
 // sexual terms, slurs, hate or threat constructions) from a stage other
-// than the classifier. The complaint vocabulary ("bad", "your", "worst")
-// is common in abuse ("bad bitches", "your bitch"), so a complaint that
-// also carries such words is not let through on the complaint alone.
+// than the classifier, scored over abusiveMin. The complaint vocabulary
+// ("bad", "your", "worst") is common in abuse ("bad bitches", "your
+// bitch"), so a complaint that also carries such words is not let through
+// on the complaint alone.
 func abusiveWords(labels []Label) bool {
 	for i := range labels {
 		l := &labels[i]
-		if l.Forced || l.Stage == "classifier" {
+		if l.Forced || l.Stage == "classifier" || l.Score <= abusiveMin {
 			continue
 		}
 		switch l.Category {
@@ -480,3 +486,10 @@ func abusiveWords(labels []Label) bool {
 	}
 	return false
 }
+
+// abusiveMin is the score a lexicon or pattern label must exceed to make
+// a complaint abusive: mild words aimed at nothing ("pathetic" 0.50,
+// "shit" 0.45 in "your service is shit") leave the complaint allowed
+// (held-out: Davidson unchanged, HateCheck fr 0.589 -> 0.596, counting
+// every label).
+const abusiveMin = 0.5

@@ -74,16 +74,6 @@ type extractor struct {
 	runes []int32 // rune offsets of the token being n-grammed
 	feats []uint32
 	mask  uint32
-	// When w is set (Predict), emit adds each feature's weights to acc
-	// as it is hashed instead of storing it in feats: one pass, and the
-	// table loads overlap with the hashing.
-	w   []int16
-	acc [numHeads]int64
-	n   int
-	// ns counts the spam-only features (read by the spam head alone).
-	ns int
-	// doc sums the spam weights of the document-level indicators.
-	doc int64
 }
 
 func newExtractor(bits uint) *extractor {
@@ -126,51 +116,48 @@ func (x *extractor) bucket(h uint64) uint32 {
 	return uint32(h) & x.mask
 }
 
-func (x *extractor) emit(h uint64) {
-	b := x.bucket(h)
-	if x.w == nil {
-		x.feats = append(x.feats, b)
-		return
-	}
-	i := int(b) * numHeads
-	w := x.w[i : i+numHeads : i+numHeads]
-	x.acc[0] += int64(w[0])
-	x.acc[1] += int64(w[1])
-	x.acc[2] += int64(w[2])
-	x.n++
-}
+func (x *extractor) emit(h uint64) { x.feats = append(x.feats, x.bucket(h)) }
 
 // emitSpam emits a feature that only the spam head reads: the toxic and
 // hate heads neither train on it nor count it, so spam cues can be added
 // without moving them.
-func (x *extractor) emitSpam(h uint64) {
-	b := x.bucket(h)
-	if x.w == nil {
-		x.feats = append(x.feats, b|spamOnly)
-		return
-	}
-	x.acc[headSpam] += int64(x.w[int(b)*numHeads+headSpam])
-	x.ns++
-}
+func (x *extractor) emitSpam(h uint64) { x.feats = append(x.feats, x.bucket(h)|spamOnly) }
 
 // emitSpamDoc emits a spam-only document-level indicator ("links to
 // another site"): its weight counts whatever the length of the text,
 // where the other features' weights are divided by the square root of
 // their number, so that one strong cue is not drowned in a long text.
-func (x *extractor) emitSpamDoc(h uint64) {
-	b := x.bucket(h)
-	if x.w == nil {
-		x.feats = append(x.feats, b|spamOnly|docLevel)
-		return
+func (x *extractor) emitSpamDoc(h uint64) { x.feats = append(x.feats, x.bucket(h)|spamOnly|docLevel) }
+
+// sum adds up the weights of x.feats: acc per head over the ordinary and
+// (spam head) spam-only features, n and ns their numbers, doc the spam
+// weights of the document-level indicators. It runs after extraction, in
+// a loop of independent table loads that the processor overlaps.
+func (x *extractor) sum(w []int16) (acc [numHeads]int64, n, ns int, doc int64) {
+	for _, f := range x.feats {
+		if f&spamOnly == 0 {
+			k := int(f) * numHeads
+			t := w[k : k+numHeads : k+numHeads]
+			acc[0] += int64(t[0])
+			acc[1] += int64(t[1])
+			acc[2] += int64(t[2])
+			n++
+			continue
+		}
+		k := int(f&^(spamOnly|docLevel))*numHeads + headSpam
+		if f&docLevel != 0 {
+			doc += int64(w[k])
+		} else {
+			acc[headSpam] += int64(w[k])
+			ns++
+		}
 	}
-	x.doc += int64(x.w[int(b)*numHeads+headSpam])
+	return acc, n, ns, doc
 }
 
 // extract fills x.feats with the hashed features of text in lang.
 func (x *extractor) extract(text, lang string) {
 	x.feats = x.feats[:0]
-	x.acc = [numHeads]int64{}
-	x.n, x.ns, x.doc = 0, 0, 0
 	if len(text) > maxTextBytes {
 		cut := maxTextBytes
 		for cut > 0 && !utf8.RuneStart(text[cut]) {

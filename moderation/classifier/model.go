@@ -92,10 +92,8 @@ func (m *Model) Predict(text, lang string) Scores {
 		return Scores{}
 	}
 	x := m.pool.Get().(*extractor)
-	x.w = m.w
 	x.extract(text, lang)
-	acc, n, ns, doc := x.acc, x.n, x.ns, x.doc
-	x.w = nil
+	acc, n, ns, doc := x.sum(m.w)
 	m.pool.Put(x)
 	inv := 1 / math.Sqrt(float64(max(n, 1)))
 	var p [numHeads]float64
