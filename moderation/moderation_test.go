@@ -153,6 +153,8 @@ func TestSpamAndScams(t *testing.T) {
 		{"decimal tail", "2,124923004 wow", moderation.None, moderation.Allow},
 		{"brand link", "Voir https://www.mybrand.fr/aide", moderation.None, moderation.Allow},
 		{"whatsapp complaint", "I messaged you on WhatsApp and still no answer", moderation.None, moderation.Allow},
+		{"contest tags", "Je participe ! @lea @tom @ines @max @sarah", moderation.None, moderation.Allow},
+		{"mass tagging with a link", "@lea @tom @ines @max @sarah free gift cards https://gifts-now.example/x", moderation.Spam, moderation.Hold},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

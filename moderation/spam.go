@@ -241,7 +241,15 @@ func (s *SpamStage) evaluate(a *analysis, it *Item, out []Label) []Label {
 		add(Spam, 0.5+boost, "many-links", "", "three links or more")
 	}
 	if c.mentions >= 5 {
-		add(Spam, 0.6+boost, "many-mentions", "", "five mentions or more")
+		// Tagging friends is how contests are entered and how threads
+		// reply to several people: on their own, many mentions only hold
+		// from an author with spam signals; with a link they are the
+		// mass-tagging of link spam.
+		if links > 0 {
+			add(Spam, 0.6+boost, "many-mentions", "", "five mentions or more, with a link")
+		} else {
+			add(Spam, 0.35+boost, "many-mentions", "", "five mentions or more")
+		}
 	}
 	if c.hashtags >= 10 {
 		add(Spam, 0.5+boost, "many-hashtags", "", "ten hashtags or more")
