@@ -456,15 +456,29 @@ func describe(b *strings.Builder, l *Label) {
 		b.WriteString(l.Rule)
 	}
 	if l.Match != "" {
-		var buf [128]byte
 		b.WriteString(" matched ")
-		b.Write(strconv.AppendQuote(buf[:0], l.Match))
+		quote(b, l.Match)
 	}
 	if l.Reason != "" {
 		b.WriteString(" (")
 		b.WriteString(l.Reason)
 		b.WriteByte(')')
 	}
+}
+
+// quote writes s as strconv.Quote would, without its per-rune work when s
+// is printable ASCII with nothing to escape (matched words usually are).
+func quote(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c >= 0x7f || c == '"' || c == '\\' {
+			var buf [128]byte
+			b.Write(strconv.AppendQuote(buf[:0], s))
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
 }
 
 // abusiveWords reports a label of abusive words (insults, profanity,

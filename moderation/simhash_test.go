@@ -1,6 +1,8 @@
 package moderation
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -62,5 +64,15 @@ func TestSimhashMatchesReference(t *testing.T) {
 			a.run(&Item{Text: text})
 			require.Equal(t, simhashReference(a), simhash(a))
 		})
+	}
+}
+
+func TestQuoteMatchesStrconv(t *testing.T) {
+	for _, s := range []string{"", "connard", "c 0 n n a r d", `say "hi"`, `a\b`, "tab\there", "immigrés", "😡 fuck", "\x00", "\xff"} {
+		var b strings.Builder
+		quote(&b, s)
+		if got, want := b.String(), strconv.Quote(s); got != want {
+			t.Errorf("quote(%q) = %s, want %s", s, got, want)
+		}
 	}
 }

@@ -309,8 +309,21 @@ func (x *extractor) lower(text string) {
 	var c counts
 	out := x.low[:0]
 	if isASCII(text) {
-		for i := 0; i < len(text); i++ {
-			out = c.lowerRune(out, rune(text[i]))
+		n := len(out)
+		out = append(out, text...)
+		for i, b := range out[n:] {
+			switch {
+			case 'A' <= b && b <= 'Z':
+				c.upper++
+				c.letters++
+				out[n+i] = b + 'a' - 'A'
+			case 'a' <= b && b <= 'z':
+				c.letters++
+			case b == '!':
+				c.bangs++
+			case b == '$':
+				c.money++
+			}
 		}
 	} else {
 		x.nfkc = norm.NFKC.AppendString(x.nfkc[:0], text)
@@ -371,14 +384,27 @@ func (x *extractor) tokenize() {
 	s := x.low
 	urls, users, ext := 0, 0, 0
 	for i := 0; i < len(s); {
-		// Skip white space.
-		if sp, size := spaceAt(s, i); sp {
+		// Skip white space (the ASCII test inlined: spaceAt is too big
+		// for the inliner).
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiClass[c] == classSpace {
+				i++
+				continue
+			}
+		} else if sp, size := spaceAtRune(s, i); sp {
 			i += size
 			continue
 		}
 		j := i
 		for j < len(s) {
-			sp, size := spaceAt(s, j)
+			if c := s[j]; c < utf8.RuneSelf {
+				if asciiClass[c] == classSpace {
+					break
+				}
+				j++
+				continue
+			}
+			sp, size := spaceAtRune(s, j)
 			if sp {
 				break
 			}
@@ -454,11 +480,9 @@ func wrapperLink(u []byte) bool {
 	return hasPrefix(u, "t.co/")
 }
 
-// spaceAt reports whether the rune at s[i:] is white space, and its size.
-func spaceAt(s []byte, i int) (bool, int) {
-	if c := s[i]; c < utf8.RuneSelf {
-		return c == ' ' || '\t' <= c && c <= '\r', 1
-	}
+// spaceAtRune reports whether the non-ASCII rune at s[i:] is white space,
+// and its size (tokenize tests ASCII bytes with asciiClass itself).
+func spaceAtRune(s []byte, i int) (bool, int) {
 	r, size := utf8.DecodeRune(s[i:])
 	return unicode.IsSpace(r), size
 }
@@ -468,19 +492,37 @@ const (
 	classOther = iota
 	classLetter
 	classDigit
+	// classSpace is only in asciiClass (spaceAt's table); a bit of its
+	// own, so that classAt clears it to classOther.
+	classSpace = 4
 )
 
-// classAt returns the class of the rune at chunk[i:], the rune and its size.
-func classAt(chunk []byte, i int) (int, rune, int) {
-	if c := chunk[i]; c < utf8.RuneSelf {
+// asciiClass is the class of each ASCII byte.
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
 		switch {
 		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
-			return classLetter, rune(c), 1
+			t[c] = classLetter
 		case '0' <= c && c <= '9':
-			return classDigit, rune(c), 1
+			t[c] = classDigit
+		case c == ' ' || '\t' <= c && c <= '\r':
+			t[c] = classSpace
 		}
-		return classOther, rune(c), 1
 	}
+	return t
+}()
+
+// classAt returns the class of the rune at chunk[i:], the rune and its
+// size. The ASCII case is inlined at the call sites; other runes take
+// classAtRune.
+func classAt(chunk []byte, i int) (int, rune, int) {
+	if c := chunk[i]; c < utf8.RuneSelf {
+		return int(asciiClass[c]) &^ classSpace, rune(c), 1
+	}
+	return classAtRune(chunk, i)
+}
+
+func classAtRune(chunk []byte, i int) (int, rune, int) {
 	r, size := utf8.DecodeRune(chunk[i:])
 	switch {
 	case isLetterRune(r):
@@ -633,7 +675,14 @@ func (x *extractor) words(chunk []byte) {
 		j := i
 		letters, digits := 0, 0
 		for j < len(chunk) {
-			cl, r, size := classAt(chunk, j)
+			var cl int
+			var r rune
+			size := 1
+			if c := chunk[j]; c < utf8.RuneSelf { // classAt's ASCII case, inlined
+				cl, r = int(asciiClass[c])&^classSpace, rune(c)
+			} else {
+				cl, r, size = classAtRune(chunk, j)
+			}
 			switch {
 			case cl == classLetter:
 				letters++
