@@ -290,6 +290,20 @@ func (t *tokenizer) word(s string, i int, sent int32, kind TokenKind, start int)
 	j := i
 	end := i
 	for j < len(s) {
+		// ASCII letters, the common case, without the rune machinery.
+		if c := s[j]; 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+			if c <= 'Z' {
+				t.uppers++
+				c += 'a' - 'A'
+			}
+			t.letters++
+			t.buf = append(t.buf, c)
+			letters++
+			lastLetter = true
+			j++
+			end = j
+			continue
+		}
 		r, w := utf8.DecodeRuneInString(s[j:])
 		if r == utf8.RuneError && w <= 1 {
 			break
