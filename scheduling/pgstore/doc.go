@@ -127,20 +127,22 @@
 // are one statement each, whatever the number of leases. pgx prepares
 // each statement once per connection.
 //
-// Measured on a 2-core AMD EPYC virtual machine shared with other jobs
-// (load average around 5, so figures vary by a factor of two), PostgreSQL
-// 15 on the same machine with default settings (synchronous_commit on), a
-// single run each of
-// go test -run XXX -bench . ./scheduling/pgstore/:
+// Measured on a 2-core AMD EPYC virtual machine (load average under 1),
+// PostgreSQL 15 on the same machine with default settings
+// (synchronous_commit on, so every commit waits for fsync), one run of
+// TEST_DATABASE_URL=... go test -run XXX -bench . -benchmem ./scheduling/pgstore/:
 //
 //	BenchmarkClaimComplete (the store alone: claim 32, complete 32)
-//	  one claimer             2,000 targets/s
-//	  four claimers           4,700 targets/s
+//	  one claimer             4,500 targets/s
+//	  four claimers           7,400 targets/s
 //	BenchmarkPostgresDispatch (Scheduler with default Config, no-op driver)
-//	  Backlog, all due        2,900 dispatches/s
-//	  Paced, 2,000 due/s      p50 lateness 8 ms, p99 20 ms
+//	  Backlog, all due        9,000 dispatches/s
+//	  Paced, 2,000 due/s      p50 lateness 2.2 ms, p99 49 ms
 //
-// These are first figures, not a tuned measurement. The database server
-// competes with the benchmark for the two cores; a server on its own
-// machine adds a network round trip per call but takes the load off.
+// The database server competes with the benchmark for the two cores; a
+// server on its own machine adds a network round trip per call but takes
+// the load off. With synchronous_commit off (a crash of the server may
+// then lose the last commits: a post could be published again unless the
+// network honours the idempotency key or FindPost finds it), commits stop
+// waiting for the disk.
 package pgstore
