@@ -3,6 +3,7 @@ package scheduling
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -72,6 +73,27 @@ type Change struct {
 	Targets []*Target
 	// Audit entries are appended; the store sets their Seq.
 	Audit []AuditEntry
+}
+
+// Check reports what makes c unwritable whatever a store holds: a post or
+// a target without an ID (ErrInvalid), or a target given twice
+// (ErrConflict). Stores call it before writing anything, so every store
+// refuses the same changes with the same errors.
+func (c *Change) Check() error {
+	if c.Post != nil && c.Post.ID == "" {
+		return invalid("change: post with an empty ID")
+	}
+	for i, t := range c.Targets {
+		if t == nil || t.ID == "" {
+			return invalid("change: target %d has no ID", i)
+		}
+		for _, u := range c.Targets[:i] {
+			if u.ID == t.ID {
+				return fmt.Errorf("scheduling: change: target %s given twice: %w", t.ID, ErrConflict)
+			}
+		}
+	}
+	return nil
 }
 
 // Claim is one target claimed by ClaimDue, with its post.

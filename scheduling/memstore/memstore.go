@@ -121,13 +121,13 @@ func (s *Store) Apply(ctx context.Context, c *scheduling.Change) error {
 	if c == nil {
 		return nil
 	}
+	if err := c.Check(); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Check everything first: the change applies whole or not at all.
 	if p := c.Post; p != nil {
-		if p.ID == "" {
-			return fmt.Errorf("memstore: post with an empty ID")
-		}
 		rec, ok := s.posts[p.ID]
 		switch {
 		case p.Version == 0 && ok:
@@ -138,14 +138,9 @@ func (s *Store) Apply(ctx context.Context, c *scheduling.Change) error {
 			return fmt.Errorf("memstore: post %s is at version %d, not %d: %w", p.ID, rec.post.Version, p.Version, scheduling.ErrConflict)
 		}
 	}
-	for i, t := range c.Targets {
+	for _, t := range c.Targets {
 		if err := s.checkTargetLocked(t, c.Post); err != nil {
 			return err
-		}
-		for _, u := range c.Targets[:i] {
-			if u.ID == t.ID {
-				return fmt.Errorf("memstore: target %s given twice: %w", t.ID, scheduling.ErrConflict)
-			}
 		}
 	}
 	if err := s.checkSlotsLocked(c.Targets); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cmkit/cmkit/scheduling"
+	"github.com/cmkit/cmkit/scheduling/internal/sqlutil"
 )
 
 // notPaused and noBlackout are the conditions of a claim: the target's
@@ -247,17 +248,7 @@ func (s *Store) Complete(ctx context.Context, owner string, cs []scheduling.Comp
 		}
 		s.completeEach(ctx, owner, cs, errs, seqs)
 	}
-	for i := range cs {
-		if errs[i] != nil {
-			continue
-		}
-		if cs[i].Next != nil {
-			cs[i].Next.Version = 1
-		}
-		for j := range cs[i].Audit {
-			cs[i].Audit[j].Seq = seqs[i][j]
-		}
-	}
+	sqlutil.Completed(cs, errs, seqs)
 	return errs, nil
 }
 

@@ -205,25 +205,15 @@ func (s *Store) Apply(ctx context.Context, c *scheduling.Change) error {
 	if c == nil {
 		return ctx.Err()
 	}
+	if err := c.Check(); err != nil {
+		return err
+	}
 	var doc []byte
 	if p := c.Post; p != nil {
-		if p.ID == "" {
-			return errors.New("pgstore: post with an empty ID")
-		}
 		var err error
 		if doc, err = json.Marshal(p); err != nil {
 			return fmt.Errorf("pgstore: post %s: %w", p.ID, err)
 		}
-	}
-	seen := make(map[string]bool, len(c.Targets))
-	for _, t := range c.Targets {
-		if t == nil || t.ID == "" {
-			return errors.New("pgstore: target with an empty ID")
-		}
-		if seen[t.ID] {
-			return fmt.Errorf("pgstore: target %s given twice: %w", t.ID, scheduling.ErrConflict)
-		}
-		seen[t.ID] = true
 	}
 	var seqs []int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -14,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cmkit/cmkit/scheduling"
+	"github.com/cmkit/cmkit/scheduling/internal/sqlutil"
 )
 
 // DefaultSchema is the PostgreSQL schema the tables live in when
@@ -177,21 +177,9 @@ func pgCode(err error) string {
 	return ""
 }
 
-// nanos stores an instant as UTC unix nanoseconds; the zero time is 0.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-// fromNanos is the inverse of nanos, in UTC.
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
+// nanos and fromNanos store instants as UTC unix nanoseconds (see
+// package sqlutil).
+var nanos, fromNanos = sqlutil.Nanos, sqlutil.FromNanos
 
 // text makes free text (failure messages, audit reasons) storable: a
 // PostgreSQL text value cannot hold NUL or invalid UTF-8, which network

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cmkit/cmkit/scheduling"
+	"github.com/cmkit/cmkit/scheduling/internal/sqlutil"
 )
 
 // claimSQL selects the targets ClaimDue takes, in order: due Scheduled
@@ -248,17 +249,7 @@ func (s *Store) Complete(ctx context.Context, owner string, cs []scheduling.Comp
 	if err != nil {
 		return nil, err
 	}
-	for i := range cs {
-		if errs[i] != nil {
-			continue
-		}
-		if cs[i].Next != nil {
-			cs[i].Next.Version = 1
-		}
-		for j := range cs[i].Audit {
-			cs[i].Audit[j].Seq = seqs[i][j]
-		}
-	}
+	sqlutil.Completed(cs, errs, seqs)
 	return errs, nil
 }
 

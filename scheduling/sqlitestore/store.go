@@ -15,6 +15,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/cmkit/cmkit/scheduling"
+	"github.com/cmkit/cmkit/scheduling/internal/sqlutil"
 )
 
 // Options tune a Store. The zero value, or nil, gives the defaults
@@ -274,18 +275,6 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// nanos stores an instant as UTC unix nanoseconds; the zero time is 0.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-// fromNanos is the inverse of nanos, in UTC.
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
+// nanos and fromNanos store instants as UTC unix nanoseconds (see
+// package sqlutil).
+var nanos, fromNanos = sqlutil.Nanos, sqlutil.FromNanos

@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) scheduling.Store) {
 	}{
 		{"RoundTrip", testRoundTrip},
 		{"Conflicts", testConflicts},
+		{"InvalidChange", testInvalidChange},
 		{"ApplyIsAtomic", testApplyAtomic},
 		{"ClaimOrderAndFields", testClaimOrder},
 		{"ClaimSkipsPausedAccounts", testClaimPaused},
@@ -196,6 +197,22 @@ func testRoundTrip(t *testing.T, s scheduling.Store) {
 	require.ErrorIs(t, err, scheduling.ErrNotFound)
 	_, err = s.GetTarget(ctx, "nope")
 	require.ErrorIs(t, err, scheduling.ErrNotFound)
+}
+
+func testInvalidChange(t *testing.T, s scheduling.Store) {
+	ctx := context.Background()
+	p := newPost("p1")
+	noID := newPost("")
+	require.ErrorIs(t, s.Apply(ctx, &scheduling.Change{Post: noID}), scheduling.ErrInvalid)
+	require.ErrorIs(t, s.Apply(ctx, &scheduling.Change{Post: p, Targets: []*scheduling.Target{nil}}), scheduling.ErrInvalid)
+	require.ErrorIs(t, s.Apply(ctx, &scheduling.Change{Post: p,
+		Targets: []*scheduling.Target{newTarget("p1", "", "a", base)}}), scheduling.ErrInvalid)
+	require.ErrorIs(t, s.Apply(ctx, &scheduling.Change{Post: p,
+		Targets: []*scheduling.Target{newTarget("p1", "t1", "a", base), newTarget("p1", "t1", "a", at(time.Hour))}}),
+		scheduling.ErrConflict)
+	_, _, err := s.GetPost(ctx, "p1")
+	require.ErrorIs(t, err, scheduling.ErrNotFound, "a refused change writes nothing")
+	require.Zero(t, p.Version)
 }
 
 func testConflicts(t *testing.T, s scheduling.Store) {
