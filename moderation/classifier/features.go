@@ -312,18 +312,7 @@ func (x *extractor) lower(text string) {
 		n := len(out)
 		out = append(out, text...)
 		for i, b := range out[n:] {
-			switch {
-			case 'A' <= b && b <= 'Z':
-				c.upper++
-				c.letters++
-				out[n+i] = b + 'a' - 'A'
-			case 'a' <= b && b <= 'z':
-				c.letters++
-			case b == '!':
-				c.bangs++
-			case b == '$':
-				c.money++
-			}
+			out[n+i] = c.lowerASCII(b)
 		}
 	} else {
 		x.nfkc = norm.NFKC.AppendString(x.nfkc[:0], text)
@@ -348,22 +337,26 @@ func (x *extractor) lower(text string) {
 
 type counts struct{ upper, letters, bangs, money int }
 
+// lowerASCII counts and lower-cases one ASCII byte.
+func (c *counts) lowerASCII(b byte) byte {
+	switch {
+	case 'A' <= b && b <= 'Z':
+		c.upper++
+		c.letters++
+		b += 'a' - 'A'
+	case 'a' <= b && b <= 'z':
+		c.letters++
+	case b == '!':
+		c.bangs++
+	case b == '$':
+		c.money++
+	}
+	return b
+}
+
 func (c *counts) lowerRune(out []byte, r rune) []byte {
 	if r < utf8.RuneSelf {
-		b := byte(r)
-		switch {
-		case 'A' <= b && b <= 'Z':
-			c.upper++
-			c.letters++
-			b += 'a' - 'A'
-		case 'a' <= b && b <= 'z':
-			c.letters++
-		case b == '!':
-			c.bangs++
-		case b == '$':
-			c.money++
-		}
-		return append(out, b)
+		return append(out, c.lowerASCII(byte(r)))
 	}
 	if unicode.IsUpper(r) {
 		c.upper++
