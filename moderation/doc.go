@@ -140,7 +140,15 @@
 // action after). ExportTSV writes audit entries as training data in the
 // lang, label, text format that modeval -input reads (labels clean,
 // complaint, spam, scam, toxic, hate, threat). MemoryQueue is the
-// in-memory implementation.
+// in-memory implementation, lost when the program stops; package
+// moderation/sqlitequeue keeps the queue and its audit in a SQLite file,
+// across restarts and shared by several processes. Package
+// moderation/reviewtest is the conformance suite of both, for any other
+// implementation. An item added again replaces its pending entry, which
+// keeps its place in line; of two reviewers resolving an item at once, one
+// wins and the other gets ErrAlreadyResolved. Resolve returns
+// ErrInvalidReview without a reviewer or with a verdict other than Approve
+// or Remove.
 //
 // # Errors
 //
@@ -148,7 +156,7 @@
 // ErrInvalidItem for a nil item and the context's error when it ends;
 // stage failures are labels, not errors. ParseRules returns *RuleError
 // values (errors.As), joined when there are several. Review queues return
-// ErrNotFound and ErrAlreadyResolved.
+// ErrNotFound, ErrAlreadyResolved and ErrInvalidReview.
 //
 // # Data and licences
 //

@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -33,6 +34,12 @@ func (v ReviewVerdict) String() string {
 	return "ReviewVerdict(" + strconv.Itoa(int(v)) + ")"
 }
 
+// ErrInvalidReview reports a Resolve that cannot be recorded: a verdict
+// other than Approve or Remove, or no reviewer. A store that cannot hold
+// some value of an Add (a durable queue refusing a score that is not a
+// finite number) also returns an error matching it.
+var ErrInvalidReview = errors.New("moderation: invalid review")
+
 // ReviewItem is an item waiting for, or having had, a human decision.
 type ReviewItem struct {
 	// ID identifies the entry in the queue (the item's ID when it has one).
@@ -45,6 +52,36 @@ type ReviewItem struct {
 	Reviewer string
 	Verdict  ReviewVerdict
 	Note     string
+}
+
+// AuditEntry returns the audit entry of a resolved item: its reviewer,
+// time, verdict and note; the pipeline's decision before; the action
+// after (Allow for Approve; for Remove, Hide, or Delete when the pipeline
+// had decided Delete); and the item's language and text. Every
+// ReviewQueue records resolutions this way.
+func (e ReviewItem) AuditEntry() AuditEntry {
+	after := Allow
+	if e.Verdict == Remove {
+		after = Hide
+		if e.Decision.Action > Hide {
+			after = e.Decision.Action
+		}
+	}
+	return AuditEntry{ID: e.ID, Reviewer: e.Reviewer, At: e.Resolved, Verdict: e.Verdict, Note: e.Note,
+		Before: e.Decision.clone(), After: after, Language: e.Decision.Language, Text: e.Item.Text}
+}
+
+// clone returns a copy of e sharing no slice with it.
+func (e ReviewItem) clone() ReviewItem {
+	e.Item.Links = slices.Clone(e.Item.Links)
+	e.Item.Thread = slices.Clone(e.Item.Thread)
+	e.Decision = e.Decision.clone()
+	return e
+}
+
+func (d Decision) clone() Decision {
+	d.Labels = slices.Clone(d.Labels)
+	return d
 }
 
 // AuditEntry records one human decision: who, when, what, before and
@@ -63,18 +100,26 @@ type AuditEntry struct {
 }
 
 // ReviewQueue holds items for human review. MemoryQueue is the in-memory
-// implementation; a durable store implements the same interface.
+// implementation; package moderation/sqlitequeue is the durable one, and
+// package moderation/reviewtest the conformance suite every
+// implementation passes. Implementations are safe for concurrent use.
 type ReviewQueue interface {
 	// Add queues an item with the decision that held it and returns its
-	// queue ID. Adding an ID again replaces a pending entry.
+	// queue ID: the item's ID, or a generated one when it has none. Adding
+	// an ID again replaces a pending entry (item and decision; it keeps
+	// its place and its Added time) and fails with ErrAlreadyResolved for
+	// a resolved one. A nil item is ErrInvalidItem.
 	Add(ctx context.Context, it *Item, d Decision) (string, error)
 	// Pending lists waiting items, oldest first, at most limit (all when
 	// limit <= 0).
 	Pending(ctx context.Context, limit int) ([]ReviewItem, error)
 	// Get returns one entry, pending or resolved; ErrNotFound otherwise.
 	Get(ctx context.Context, id string) (ReviewItem, error)
-	// Resolve records a reviewer's verdict; ErrNotFound or
-	// ErrAlreadyResolved otherwise.
+	// Resolve records a reviewer's verdict and appends its audit entry
+	// (ReviewItem.AuditEntry); ErrNotFound or ErrAlreadyResolved
+	// otherwise, and ErrInvalidReview without a reviewer or with a
+	// verdict other than Approve or Remove. Of two reviewers resolving an
+	// item at once, one wins; the other gets ErrAlreadyResolved.
 	Resolve(ctx context.Context, id, reviewer string, verdict ReviewVerdict, note string) (ReviewItem, error)
 	// Audit returns every resolution, in order.
 	Audit(ctx context.Context) ([]AuditEntry, error)
@@ -111,20 +156,23 @@ func (q *MemoryQueue) Add(ctx context.Context, it *Item, d Decision) (string, er
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	id := it.ID
-	if id == "" {
+	for id == "" {
 		q.seq++
 		id = "review-" + strconv.Itoa(q.seq)
+		if _, taken := q.entries[id]; taken { // an item's own ID
+			id = ""
+		}
 	}
+	added := q.now()
 	if e, ok := q.entries[id]; ok && !e.Resolved.IsZero() {
 		return "", fmt.Errorf("%w: %s", ErrAlreadyResolved, id)
-	} else if !ok {
+	} else if ok {
+		added = e.Added // a replaced entry keeps its place in line
+	} else {
 		q.order = append(q.order, id)
 	}
-	c := *it
-	c.Links = slices.Clone(it.Links)
-	c.Thread = slices.Clone(it.Thread)
-	d.Labels = slices.Clone(d.Labels)
-	q.entries[id] = &ReviewItem{ID: id, Item: c, Decision: d, Added: q.now()}
+	e := ReviewItem{ID: id, Item: *it, Decision: d, Added: added}.clone()
+	q.entries[id] = &e
 	return id, nil
 }
 
@@ -138,7 +186,7 @@ func (q *MemoryQueue) Pending(ctx context.Context, limit int) ([]ReviewItem, err
 	var out []ReviewItem
 	for _, id := range q.order {
 		if e := q.entries[id]; e.Resolved.IsZero() {
-			out = append(out, *e)
+			out = append(out, e.clone())
 			if limit > 0 && len(out) == limit {
 				break
 			}
@@ -158,7 +206,7 @@ func (q *MemoryQueue) Get(ctx context.Context, id string) (ReviewItem, error) {
 	if !ok {
 		return ReviewItem{}, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
-	return *e, nil
+	return e.clone(), nil
 }
 
 // Resolve implements ReviewQueue.
@@ -167,10 +215,10 @@ func (q *MemoryQueue) Resolve(ctx context.Context, id, reviewer string, verdict 
 		return ReviewItem{}, err
 	}
 	if verdict != Approve && verdict != Remove {
-		return ReviewItem{}, fmt.Errorf("moderation: invalid verdict %d", verdict)
+		return ReviewItem{}, fmt.Errorf("%w: verdict %v: want Approve or Remove", ErrInvalidReview, verdict)
 	}
 	if reviewer == "" {
-		return ReviewItem{}, fmt.Errorf("moderation: a reviewer is required")
+		return ReviewItem{}, fmt.Errorf("%w: a reviewer is required", ErrInvalidReview)
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -182,16 +230,8 @@ func (q *MemoryQueue) Resolve(ctx context.Context, id, reviewer string, verdict 
 		return ReviewItem{}, fmt.Errorf("%w: %s by %s", ErrAlreadyResolved, id, e.Reviewer)
 	}
 	e.Resolved, e.Reviewer, e.Verdict, e.Note = q.now(), reviewer, verdict, note
-	after := Allow
-	if verdict == Remove {
-		after = Hide
-		if e.Decision.Action > Hide {
-			after = e.Decision.Action
-		}
-	}
-	q.audit = append(q.audit, AuditEntry{ID: id, Reviewer: reviewer, At: e.Resolved, Verdict: verdict, Note: note,
-		Before: e.Decision, After: after, Language: e.Decision.Language, Text: e.Item.Text})
-	return *e, nil
+	q.audit = append(q.audit, e.AuditEntry())
+	return e.clone(), nil
 }
 
 // Audit implements ReviewQueue.
@@ -201,7 +241,12 @@ func (q *MemoryQueue) Audit(ctx context.Context) ([]AuditEntry, error) {
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return slices.Clone(q.audit), nil
+	out := make([]AuditEntry, len(q.audit))
+	for i, a := range q.audit {
+		a.Before = a.Before.clone()
+		out[i] = a
+	}
+	return out, nil
 }
 
 // TrainingLabel is the label an audit entry teaches: "clean" or

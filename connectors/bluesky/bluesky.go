@@ -250,7 +250,7 @@ func (d *Driver) Describe(ctx context.Context) (driver.Description, error) {
 		Limits: describeLimits(d.maxImageBytes), Idempotent: true,
 	}
 	if !d.chat {
-		desc.Declined = driver.CapSendMessages
+		desc.Declined = driver.CapSendMessages | driver.CapReadMessages
 	}
 	return desc, nil
 }

@@ -393,7 +393,7 @@ func TestOpenConfig(t *testing.T) {
 		desc, err := d.Describe(context.Background())
 		require.NoError(t, err)
 		require.Equal(t, int64(2_000_000), desc.Limits.MaxImageBytes)
-		require.Equal(t, driver.CapSendMessages, desc.Declined)
+		require.Equal(t, driver.CapSendMessages|driver.CapReadMessages, desc.Declined)
 		require.Equal(t, 300, desc.Limits.MaxText)
 		require.Equal(t, 3000, desc.Limits.MaxTextBytes)
 		require.Equal(t, 4, desc.Limits.MaxImages)

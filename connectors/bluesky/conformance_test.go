@@ -48,7 +48,7 @@ func (h *harness) Capabilities() driver.Capabilities {
 		driver.CapHideComment | driver.CapLike | driver.CapPostMetrics | driver.CapAccountMetrics |
 		driver.CapFindPost | driver.CapThreads | driver.CapMedia | driver.CapIdempotencyKey
 	if h.opts["chat"] == "true" {
-		c |= driver.CapSendMessages
+		c |= driver.CapReadMessages | driver.CapSendMessages
 	}
 	return c
 }
@@ -62,8 +62,17 @@ func (h *harness) Interact(ctx context.Context, kind driver.InteractionKind, tar
 		handle := h.handle
 		h.mu.Unlock()
 		return h.f.post(h.fan, text, "", handle)
+	case driver.DirectMessage:
+		if h.opts["chat"] != "true" {
+			return "", driver.ErrUnsupported
+		}
+		// The fan writes to the account (target, a conversation ID, is
+		// the fan's conversation with it either way).
+		h.mu.Lock()
+		handle := h.handle
+		h.mu.Unlock()
+		return h.f.dm(h.fan, h.f.didOf(handle), text)
 	}
-	// The driver does not list direct messages.
 	return "", driver.ErrUnsupported
 }
 

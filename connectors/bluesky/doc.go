@@ -36,7 +36,8 @@
 //     did:web) names the #atproto_pds service.
 //   - HTTPClient, UserAgent, Logger, Now: as in driver.Config.
 //   - Options: "plc" (PLC directory URL, default https://plc.directory);
-//     "chat" ("true" enables SendMessage); "chat_proxy" (atproto-proxy of
+//     "chat" ("true" enables SendMessage
+//     and ListMessages); "chat_proxy" (atproto-proxy of
 //     chat calls, default did:web:api.bsky.chat#bsky_chat);
 //     "sensitive_label" (self-label of a Sensitive post: sexual, nudity,
 //     porn or graphic-media, the default); "link_cards" ("false" skips
@@ -56,16 +57,18 @@
 // quotes), HideComment (the root post's app.bsky.feed.threadgate
 // hiddenReplies, at most 300, for the root's author only), Like/Unlike
 // (app.bsky.feed.like records), PostMetrics (app.bsky.feed.getPosts),
-// AccountMetrics (app.bsky.actor.getProfile), FindPost, and SendMessage
-// (chat.bsky.convo.sendMessage through the PDS with the atproto-proxy
-// header; Declined unless option chat=true, and untested against a real
-// chat service, which does not run locally).
+// AccountMetrics (app.bsky.actor.getProfile), FindPost, and direct
+// messages: SendMessage (chat.bsky.convo.sendMessage) and ListMessages
+// (chat.bsky.convo.listConvos and getMessages). Chat calls go through the
+// PDS with the atproto-proxy header; both are Declined unless option
+// chat=true and the app password was created with access to direct
+// messages. They are tested against a fake built from the chat lexicons
+// only: the chat service does not run locally.
 //
 // Not supported: Edit (posts are immutable in the Bluesky app),
 // DeleteComment (a repository holds only its owner's records: hide replies
-// instead), FirstComment, reading direct messages (chat.bsky.convo.getLog
-// does not document its order or start), videos (they need the video
-// service), impressions and reach (Bluesky reports none).
+// instead), FirstComment, videos (they need the video service),
+// impressions and reach (Bluesky reports none).
 //
 // Facets are computed with textcount.Facets as UTF-8 byte ranges; a
 // mention is resolved to a DID with com.atproto.identity.resolveHandle and
@@ -79,6 +82,18 @@
 // returns the oldest after it. Cursors hold the last indexedAt and the
 // URIs listed at that instant, so items sharing a (second-precision)
 // timestamp are neither repeated nor skipped.
+//
+// ListMessages lists the messages other people sent, in accepted
+// conversations and message requests, oldest first by sentAt then message
+// ID, with the same cursor (message IDs instead of URIs). The chat service
+// pages messages newest first: each call lists the conversations (at most
+// 2,000), skips those whose last message is older than the cursor, and
+// reads the others back to the cursor (at most 1,000 messages each; a
+// first listing starts at most that far back in each conversation; pass
+// Since to start later). chat.bsky.convo.getLog is not used: it starts at
+// the present, so it cannot list what was received before. Deleted and
+// system messages and the account's own messages are not listed;
+// Interaction.ConversationID is what SendMessage answers in.
 //
 // # Limits
 //

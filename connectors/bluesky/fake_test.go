@@ -48,7 +48,7 @@ type fake struct {
 	notifs   []fakeNotif             // oldest first
 	faults   []fakeFault
 	calls    []fakeCall
-	messages []fakeMessage
+	convos   []*fakeConvo // the chat service's conversations
 	// sessionCreates counts createSession calls.
 	sessionCreates int
 	// noRateLimitHeaders drops the ratelimit-* headers.
@@ -85,8 +85,17 @@ type fakeCall struct {
 	Body         []byte
 }
 
-type fakeMessage struct {
-	convo, id, text string
+// fakeConvo is a conversation of the chat service.
+type fakeConvo struct {
+	id, rev string
+	members []string // DIDs
+	msgs    []*fakeChatMsg
+}
+
+type fakeChatMsg struct {
+	id, rev, sender, text string
+	sentAt                time.Time
+	deleted               bool
 }
 
 func newFake(t testing.TB) *fake {
@@ -350,21 +359,15 @@ func (f *fake) route(r *http.Request, body []byte) (any, *xrpcErr) {
 		return map[string]any{"did": a.did, "handle": a.handle, "followersCount": 42, "followsCount": 7, "postsCount": posts}, nil
 	case "app.bsky.notification.listNotifications":
 		return f.listNotifications(did, q)
-	case "chat.bsky.convo.getConvoForMembers", "chat.bsky.convo.sendMessage":
+	}
+	if strings.HasPrefix(nsid, "chat.bsky.") {
+		// The PDS forwards chat calls to the service the atproto-proxy
+		// header names; without it they are not proxied.
 		if got := r.Header.Get("atproto-proxy"); got != DefaultChatProxy {
 			f.t.Errorf("%s: atproto-proxy %q, want %q", nsid, got, DefaultChatProxy)
 			return nil, &xrpcErr{400, "InvalidRequest"}
 		}
-		if nsid == "chat.bsky.convo.getConvoForMembers" {
-			return map[string]any{"convo": map[string]any{"id": "convo-" + q.Get("members"), "rev": "1"}}, nil
-		}
-		msg, _ := in["message"].(map[string]any)
-		text, _ := msg["text"].(string)
-		convo, _ := in["convoId"].(string)
-		f.seq++
-		id := "msg" + strconv.Itoa(f.seq)
-		f.messages = append(f.messages, fakeMessage{convo: convo, id: id, text: text})
-		return map[string]any{"id": id, "rev": "2", "text": text, "sender": map[string]string{"did": did}, "sentAt": formatTime(f.nowLocked())}, nil
+		return f.chat(did, nsid, q, in)
 	}
 	return nil, &xrpcErr{501, "MethodNotImplemented"}
 }

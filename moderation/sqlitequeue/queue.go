@@ -1,0 +1,538 @@
+package sqlitequeue
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/cmkit/cmkit/moderation"
+)
+
+// Options tune a Queue. The zero value, or nil, gives the defaults
+// documented on each field.
+type Options struct {
+	// Synchronous is SQLite's synchronous setting: "NORMAL" or "FULL".
+	// Defaults to "NORMAL", which in WAL mode survives a crash of the
+	// process (SIGKILL, panic, OOM kill) but may lose the last commits on
+	// a power loss or kernel crash; "FULL" survives those too, at the cost
+	// of an fsync per commit. See the package documentation.
+	Synchronous string
+	// BusyTimeout is how long a write waits for the write lock when
+	// another process holds it, before failing with SQLITE_BUSY. Defaults
+	// to 5s.
+	BusyTimeout time.Duration
+	// ReadConns is the number of connections that serve reads (Pending,
+	// Get, Audit) concurrently with the single writer. Defaults to 4. An
+	// in-memory database has one connection for everything.
+	ReadConns int
+	// Now is the clock of Added and Resolved times and of the migrations
+	// record. Defaults to time.Now.
+	Now func() time.Time
+}
+
+// Queue is a moderation.ReviewQueue in one SQLite database file. It is
+// safe for concurrent use by many goroutines, and by several processes
+// sharing the file (see the package documentation). Close it when done.
+type Queue struct {
+	path   string
+	memory bool
+	w      *sql.DB // one connection: every write, serialised here instead of in SQLite's lock
+	r      *sql.DB // reads; the same as w for an in-memory database
+	now    func() time.Time
+
+	// stmts are the writer's prepared statements, by query text.
+	stmts map[string]*sql.Stmt
+}
+
+var _ moderation.ReviewQueue = (*Queue)(nil)
+
+// Open opens (creating it if needed) the database at path, brings its
+// schema to the current version and returns the Queue. The path
+// ":memory:" (or "") opens a private in-memory database, lost on Close:
+// for tests. opts may be nil.
+//
+// A database written by a newer version of cmkit is refused with a
+// *SchemaVersionError (errors.Is(err, ErrSchemaTooNew)).
+func Open(ctx context.Context, path string, opts *Options) (*Queue, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	syncMode := strings.ToUpper(o.Synchronous)
+	switch syncMode {
+	case "":
+		syncMode = "NORMAL"
+	case "NORMAL", "FULL":
+	default:
+		return nil, fmt.Errorf("sqlitequeue: Options.Synchronous %q: want NORMAL or FULL", o.Synchronous)
+	}
+	if o.BusyTimeout < 0 || o.ReadConns < 0 {
+		return nil, errors.New("sqlitequeue: Options.BusyTimeout and ReadConns must not be negative")
+	}
+	if o.BusyTimeout == 0 {
+		o.BusyTimeout = 5 * time.Second
+	}
+	if o.ReadConns == 0 {
+		o.ReadConns = 4
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	q := &Queue{path: path, now: o.Now}
+	q.memory = path == "" || path == ":memory:" || path == "file::memory:"
+	busy := "_pragma=busy_timeout(" + strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10) + ")"
+	var err error
+	if q.memory {
+		q.path = ":memory:"
+		q.w, err = sql.Open("sqlite", "file::memory:?"+busy+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("sqlitequeue: %w", err)
+		}
+		// One connection, kept forever: each connection to ":memory:" is
+		// a database of its own.
+		q.w.SetMaxOpenConns(1)
+		q.w.SetMaxIdleConns(1)
+		q.w.SetConnMaxLifetime(0)
+		q.w.SetConnMaxIdleTime(0)
+		q.r = q.w
+	} else {
+		q.w, err = sql.Open("sqlite", fileURI(path)+"?"+busy+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+
+			")&_txlock=immediate&_pragma=journal_size_limit(8388608)")
+		// SQLite's automatic checkpoint (every 1,000 pages of log) runs in
+		// the commit that crosses it; journal_size_limit truncates the log
+		// file when it starts over.
+		if err != nil {
+			return nil, fmt.Errorf("sqlitequeue: %w", err)
+		}
+		q.w.SetMaxOpenConns(1)
+		q.w.SetMaxIdleConns(1)
+		q.w.SetConnMaxIdleTime(0)
+		q.w.SetConnMaxLifetime(0)
+	}
+	if err := q.init(ctx, o); err != nil {
+		q.Close()
+		return nil, err
+	}
+	return q, nil
+}
+
+func fileURI(path string) string { return "file:" + (&url.URL{Path: path}).EscapedPath() }
+
+func (q *Queue) init(ctx context.Context, o Options) error {
+	if !q.memory {
+		var mode string
+		if err := q.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+			return fmt.Errorf("sqlitequeue: open %s: %w", q.path, err)
+		}
+		if !strings.EqualFold(mode, "wal") {
+			return fmt.Errorf("sqlitequeue: %s: cannot use WAL mode (journal mode is %q); is it on a network file system?", q.path, mode)
+		}
+	}
+	if err := migrate(ctx, q.w, q.path, migrations, q.now); err != nil {
+		return err
+	}
+	if !q.memory {
+		r, err := sql.Open("sqlite", fileURI(q.path)+"?_pragma=busy_timeout("+
+			strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)+")&_pragma=query_only(1)")
+		if err != nil {
+			return fmt.Errorf("sqlitequeue: %w", err)
+		}
+		r.SetMaxOpenConns(o.ReadConns)
+		r.SetMaxIdleConns(o.ReadConns)
+		q.r = r
+	}
+	q.stmts = make(map[string]*sql.Stmt, len(preparedSQL))
+	for _, s := range preparedSQL {
+		st, err := q.w.PrepareContext(ctx, s)
+		if err != nil {
+			return fmt.Errorf("sqlitequeue: prepare: %w", err)
+		}
+		q.stmts[s] = st
+	}
+	return nil
+}
+
+// Close closes the database. A Queue must not be used after Close.
+func (q *Queue) Close() error {
+	var errs []error
+	for _, st := range q.stmts {
+		errs = append(errs, st.Close())
+	}
+	if q.r != nil && q.r != q.w {
+		errs = append(errs, q.r.Close())
+	}
+	if q.w != nil {
+		errs = append(errs, q.w.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sqlitequeue: close: %w", err)
+	}
+	return nil
+}
+
+// Path returns the database file's path (":memory:" for an in-memory
+// database).
+func (q *Queue) Path() string { return q.path }
+
+const (
+	// addSQL inserts an entry, or replaces the item and decision of a
+	// pending one (keeping its seq and added time: its place in line).
+	// No row is written when the entry is resolved.
+	addSQL = `INSERT INTO review_items (id, item, decision, added) VALUES (?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET item = excluded.item, decision = excluded.decision WHERE resolved IS NULL`
+	existsSQL = `SELECT 1 FROM review_items WHERE id = ?`
+	nextSQL   = `SELECT COALESCE(MAX(seq), 0) + 1 FROM review_items`
+	// resolveSQL resolves a pending entry: the condition on resolved makes
+	// a second resolution, from this process or another, change nothing.
+	resolveSQL = `UPDATE review_items SET resolved = ?, reviewer = ?, verdict = ?, note = ?
+WHERE id = ? AND resolved IS NULL RETURNING item, decision, added`
+	resolvedBySQL = `SELECT reviewer FROM review_items WHERE id = ?`
+	auditSQL      = `INSERT INTO review_audit (id, reviewer, at, verdict, note, before, after, language, text)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+	selectItems = `SELECT id, item, decision, added, resolved, reviewer, verdict, note FROM review_items `
+	// pendingSQL walks the partial index review_pending.
+	pendingSQL = selectItems + `WHERE resolved IS NULL ORDER BY added, seq LIMIT ?`
+	getSQL     = selectItems + `WHERE id = ?`
+	listSQL    = `SELECT id, reviewer, at, verdict, note, before, after, language, text FROM review_audit ORDER BY seq`
+)
+
+// preparedSQL are the statements of the write paths, prepared once on the
+// writer connection.
+var preparedSQL = []string{addSQL, existsSQL, nextSQL, resolveSQL, resolvedBySQL, auditSQL}
+
+// write runs fn in an IMMEDIATE transaction on the writer connection and
+// commits it, or rolls it back if fn or the commit fails.
+func (q *Queue) write(ctx context.Context, fn func(tx *txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tx, err := q.w.BeginTx(ctx, nil)
+	if err != nil {
+		return dbErr("begin", err)
+	}
+	if err := fn(&txn{tx: tx, stmts: q.stmts}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return dbErr("commit", err)
+	}
+	return nil
+}
+
+// txn is a write transaction running the statements of preparedSQL.
+type txn struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (t *txn) exec(ctx context.Context, s string, args ...any) (sql.Result, error) {
+	return t.tx.StmtContext(ctx, t.stmts[s]).ExecContext(ctx, args...)
+}
+
+func (t *txn) queryRow(ctx context.Context, s string, args ...any) *sql.Row {
+	return t.tx.StmtContext(ctx, t.stmts[s]).QueryRowContext(ctx, args...)
+}
+
+// Add implements moderation.ReviewQueue. An item without ID gets
+// "review-" and a number. Besides the errors of the interface, Add
+// refuses, with an error matching moderation.ErrInvalidReview that names
+// the field, what JSON cannot hold exactly: a string that is not valid
+// UTF-8, or a score that is NaN or infinite.
+func (q *Queue) Add(ctx context.Context, it *moderation.Item, d moderation.Decision) (string, error) {
+	if it == nil {
+		return "", moderation.ErrInvalidItem
+	}
+	if err := storable(reflect.ValueOf(*it), "Item"); err != nil {
+		return "", err
+	}
+	if err := storable(reflect.ValueOf(d), "Decision"); err != nil {
+		return "", err
+	}
+	item, err := json.Marshal(it)
+	if err != nil {
+		return "", fmt.Errorf("sqlitequeue: encode item: %w", err)
+	}
+	dec, err := json.Marshal(d)
+	if err != nil {
+		return "", fmt.Errorf("sqlitequeue: encode decision: %w", err)
+	}
+	id := it.ID
+	err = q.write(ctx, func(tx *txn) error {
+		if it.ID == "" {
+			var err error
+			if id, err = tx.newID(ctx); err != nil {
+				return err
+			}
+		}
+		res, err := tx.exec(ctx, addSQL, id, item, dec, nanos(q.now()))
+		if err != nil {
+			return dbErr("add", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return dbErr("add", err)
+		} else if n == 0 {
+			return fmt.Errorf("sqlitequeue: %w: %s", moderation.ErrAlreadyResolved, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// newID returns "review-N", N the next row number, or the first after it
+// that no item took as its own ID. Rows are never deleted, so the numbers
+// only grow, across processes too (they write in turn).
+func (t *txn) newID(ctx context.Context) (string, error) {
+	var n int64
+	if err := t.queryRow(ctx, nextSQL).Scan(&n); err != nil {
+		return "", dbErr("new id", err)
+	}
+	for ; ; n++ {
+		id := "review-" + strconv.FormatInt(n, 10)
+		var one int
+		switch err := t.queryRow(ctx, existsSQL, id).Scan(&one); {
+		case errors.Is(err, sql.ErrNoRows):
+			return id, nil
+		case err != nil:
+			return "", dbErr("new id", err)
+		}
+	}
+}
+
+// Pending implements moderation.ReviewQueue.
+func (q *Queue) Pending(ctx context.Context, limit int) ([]moderation.ReviewItem, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = -1 // no limit
+	}
+	rows, err := q.r.QueryContext(ctx, pendingSQL, limit)
+	if err != nil {
+		return nil, dbErr("pending", err)
+	}
+	defer rows.Close()
+	var out []moderation.ReviewItem
+	for rows.Next() {
+		r, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbErr("pending", err)
+	}
+	return out, nil
+}
+
+// Get implements moderation.ReviewQueue.
+func (q *Queue) Get(ctx context.Context, id string) (moderation.ReviewItem, error) {
+	if err := ctx.Err(); err != nil {
+		return moderation.ReviewItem{}, err
+	}
+	r, err := scanItem(q.r.QueryRowContext(ctx, getSQL, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return moderation.ReviewItem{}, fmt.Errorf("sqlitequeue: %w: %s", moderation.ErrNotFound, id)
+	}
+	return r, err
+}
+
+// Resolve implements moderation.ReviewQueue. The entry and its audit
+// entry are written in one transaction; of two Queues (two processes)
+// resolving one item at once, one wins and the other gets
+// moderation.ErrAlreadyResolved.
+func (q *Queue) Resolve(ctx context.Context, id, reviewer string, verdict moderation.ReviewVerdict, note string) (moderation.ReviewItem, error) {
+	if err := ctx.Err(); err != nil {
+		return moderation.ReviewItem{}, err
+	}
+	if verdict != moderation.Approve && verdict != moderation.Remove {
+		return moderation.ReviewItem{}, fmt.Errorf("sqlitequeue: %w: verdict %v: want Approve or Remove", moderation.ErrInvalidReview, verdict)
+	}
+	if reviewer == "" {
+		return moderation.ReviewItem{}, fmt.Errorf("sqlitequeue: %w: a reviewer is required", moderation.ErrInvalidReview)
+	}
+	r := moderation.ReviewItem{ID: id, Reviewer: reviewer, Verdict: verdict, Note: note, Resolved: fromNanos(nanos(q.now()))}
+	err := q.write(ctx, func(tx *txn) error {
+		var item, dec []byte
+		var added int64
+		err := tx.queryRow(ctx, resolveSQL, nanos(r.Resolved), reviewer, int64(verdict), note, id).Scan(&item, &dec, &added)
+		if errors.Is(err, sql.ErrNoRows) {
+			var by string
+			switch err := tx.queryRow(ctx, resolvedBySQL, id).Scan(&by); {
+			case errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("sqlitequeue: %w: %s", moderation.ErrNotFound, id)
+			case err != nil:
+				return dbErr("resolve", err)
+			}
+			return fmt.Errorf("sqlitequeue: %w: %s by %s", moderation.ErrAlreadyResolved, id, by)
+		}
+		if err != nil {
+			return dbErr("resolve", err)
+		}
+		if err := decode(item, &r.Item, dec, &r.Decision); err != nil {
+			return err
+		}
+		r.Added = fromNanos(added)
+		a := r.AuditEntry()
+		before, err := json.Marshal(a.Before)
+		if err != nil {
+			return fmt.Errorf("sqlitequeue: encode decision: %w", err)
+		}
+		if _, err := tx.exec(ctx, auditSQL, a.ID, a.Reviewer, nanos(a.At), int64(a.Verdict), a.Note, before,
+			int64(a.After), a.Language, a.Text); err != nil {
+			return dbErr("audit", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return moderation.ReviewItem{}, err
+	}
+	return r, nil
+}
+
+// Audit implements moderation.ReviewQueue.
+func (q *Queue) Audit(ctx context.Context) ([]moderation.AuditEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := q.r.QueryContext(ctx, listSQL)
+	if err != nil {
+		return nil, dbErr("audit", err)
+	}
+	defer rows.Close()
+	var out []moderation.AuditEntry
+	for rows.Next() {
+		var (
+			a      moderation.AuditEntry
+			at     int64
+			before []byte
+		)
+		if err := rows.Scan(&a.ID, &a.Reviewer, &at, &a.Verdict, &a.Note, &before, &a.After, &a.Language, &a.Text); err != nil {
+			return nil, dbErr("audit", err)
+		}
+		if err := json.Unmarshal(before, &a.Before); err != nil {
+			return nil, fmt.Errorf("sqlitequeue: decode audit entry of %s: %w", a.ID, err)
+		}
+		a.At = fromNanos(at)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbErr("audit", err)
+	}
+	return out, nil
+}
+
+// scanItem reads a row of selectItems.
+func scanItem(row interface{ Scan(...any) error }) (moderation.ReviewItem, error) {
+	var (
+		r         moderation.ReviewItem
+		item, dec []byte
+		added     int64
+		resolved  sql.NullInt64
+	)
+	if err := row.Scan(&r.ID, &item, &dec, &added, &resolved, &r.Reviewer, &r.Verdict, &r.Note); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return r, err
+		}
+		return r, dbErr("read", err)
+	}
+	if err := decode(item, &r.Item, dec, &r.Decision); err != nil {
+		return r, err
+	}
+	r.Added = fromNanos(added)
+	if resolved.Valid {
+		r.Resolved = fromNanos(resolved.Int64)
+	}
+	return r, nil
+}
+
+// decode reads the JSON documents of an entry, with its times in UTC.
+func decode(item []byte, it *moderation.Item, dec []byte, d *moderation.Decision) error {
+	if err := json.Unmarshal(item, it); err != nil {
+		return fmt.Errorf("sqlitequeue: decode item: %w", err)
+	}
+	if err := json.Unmarshal(dec, d); err != nil {
+		return fmt.Errorf("sqlitequeue: decode decision: %w", err)
+	}
+	it.CreatedAt, it.Author.CreatedAt = utc(it.CreatedAt), utc(it.Author.CreatedAt)
+	return nil
+}
+
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// storable checks that JSON holds v exactly: no string with invalid UTF-8
+// (encoding/json would replace it), no NaN or infinite float (it would
+// fail). It walks every field, so that a field added to moderation.Item
+// or Decision is checked too.
+func storable(v reflect.Value, path string) error {
+	switch v.Kind() {
+	case reflect.String:
+		if !utf8.ValidString(v.String()) {
+			return fmt.Errorf("sqlitequeue: %w: %s is not valid UTF-8", moderation.ErrInvalidReview, path)
+		}
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("sqlitequeue: %w: %s is %v, which cannot be stored", moderation.ErrInvalidReview, path, f)
+		}
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			return nil
+		}
+		for i := range v.NumField() {
+			if err := storable(v.Field(i), path+"."+v.Type().Field(i).Name); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if err := storable(v.Index(i), path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// dbErr wraps an error of the database (not of the caller's data),
+// keeping it in the chain (context.Canceled, *sqlite.Error).
+func dbErr(op string, err error) error {
+	return fmt.Errorf("sqlitequeue: %s: %w", op, err)
+}
+
+// nanos stores an instant as UTC unix nanoseconds; the zero time is 0.
+// Times between 1678 and 2262 round-trip exactly through fromNanos.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// fromNanos is the inverse of nanos, in UTC.
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
