@@ -277,7 +277,7 @@ func latenessRaw(b *testing.B, count, rate int) []time.Duration {
 		}
 	}
 	runtime.GC()
-	clk.off = base.Add(-100 * time.Millisecond).Sub(time.Now())
+	clk.off = time.Until(base.Add(-100 * time.Millisecond))
 	if err := s.Start(ctx); err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The chat service of the fake (chat.bsky.convo.*, reached through the
@@ -140,7 +141,7 @@ func (f *fake) convoOfLocked(did, id string) *fakeConvo {
 func (f *fake) appendLocked(c *fakeConvo, sender, text string) *fakeChatMsg {
 	f.seq++
 	rev := f.tidLocked()
-	m := &fakeChatMsg{id: rev, rev: rev, sender: sender, text: text, sentAt: f.nowLocked()}
+	m := &fakeChatMsg{id: rev, rev: rev, sender: sender, text: text, sentAt: f.chatNowLocked()}
 	c.msgs = append(c.msgs, m)
 	c.rev = rev
 	return m
@@ -210,4 +211,21 @@ func (f *fake) didOf(handle string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.handles[handle]
+}
+
+// chatNowLocked is the sending time of a new chat message: a millisecond
+// after the previous one at least, since sentAt is written to the
+// millisecond, so that tests know which conversations moved after a
+// cursor (the driver rightly reads a conversation whose last message
+// shares the cursor's millisecond). f.mu is held.
+func (f *fake) chatNowLocked() time.Time {
+	n := time.Now().UTC().Truncate(time.Millisecond)
+	if !n.After(f.lastChat) {
+		n = f.lastChat.Add(time.Millisecond)
+	}
+	f.lastChat = n
+	if n.After(f.last) {
+		f.last = n // the fake's other times stay after it
+	}
+	return n
 }

@@ -37,6 +37,7 @@ type fake struct {
 
 	mu       sync.Mutex
 	last     time.Time
+	lastChat time.Time // chatNowLocked
 	seq      int
 	accounts map[string]*fakeAccount // by DID
 	handles  map[string]string       // handle → DID
@@ -777,7 +778,5 @@ var pixelPNG = []byte{
 	0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xdd, 0x8d, 0xb0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
 	0x44, 0xae, 0x42, 0x60, 0x82,
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 func jsonB64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }

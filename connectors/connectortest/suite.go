@@ -262,7 +262,7 @@ var pixel = []byte{
 // image returns an attachment the account's limits accept.
 func image(l driver.Limits) driver.Media {
 	mt := "image/png"
-	if l.ImageTypes != nil && len(l.ImageTypes) > 0 && !slices.Contains(l.ImageTypes, mt) {
+	if len(l.ImageTypes) > 0 && !slices.Contains(l.ImageTypes, mt) {
 		mt = l.ImageTypes[0]
 	}
 	return driver.Media{Kind: driver.MediaImage, MIMEType: mt, Data: slices.Clone(pixel),

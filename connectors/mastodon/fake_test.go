@@ -124,8 +124,7 @@ func newFake(t tb) *fake {
 
 func (f *fake) close() { f.srv.Close() }
 
-func (f *fake) brand() *fakeAccount { return f.accounts[0] }
-func (f *fake) fan() *fakeAccount   { return f.accounts[1] }
+func (f *fake) fan() *fakeAccount { return f.accounts[1] }
 
 // nextID returns a new ID, increasing; f.mu is held.
 func (f *fake) nextID() string {

@@ -375,7 +375,7 @@ func TestDescribe(t *testing.T) {
 		require.Equal(t, 6, desc.Limits.MaxImages)
 	})
 	t.Run("no v2 instance: preset limits", func(t *testing.T) {
-		f, d := open(t, nil)
+		f, _ := open(t, nil)
 		f.instance = nil
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/api/v2/instance" {

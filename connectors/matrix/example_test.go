@@ -45,8 +45,9 @@ func ExampleRender() {
 // TxnID is deterministic: publishing again with the same idempotency key
 // reuses the transaction ID, and the homeserver returns the first event.
 func ExampleTxnID() {
-	fmt.Println(matrix.TxnID("agenda-2025-03", 0) == matrix.TxnID("agenda-2025-03", 0))
-	fmt.Println(matrix.TxnID("agenda-2025-03", 0) == matrix.TxnID("agenda-2025-03", 1))
+	first, again := matrix.TxnID("agenda-2025-03", 0), matrix.TxnID("agenda-2025-03", 0)
+	fmt.Println(first == again)
+	fmt.Println(first == matrix.TxnID("agenda-2025-03", 1))
 	// Output:
 	// true
 	// false
