@@ -4,6 +4,7 @@ package bluesky
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/url"
@@ -103,7 +104,7 @@ func TestIntegrationPDS(t *testing.T) {
 	require.NoError(t, err)
 	raw = &rec
 	var post postRecord
-	require.NoError(t, jsonUnmarshal(raw.Value, &post))
+	require.NoError(t, json.Unmarshal(raw.Value, &post))
 	require.Equal(t, text, post.Text)
 	require.Equal(t, []string{"fr"}, post.Langs)
 	var kinds []string
