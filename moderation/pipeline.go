@@ -120,7 +120,11 @@ type PipelineConfig struct {
 	Shadow bool
 	// Applier carries out decisions other than Allow. Optional.
 	Applier Applier
-	// Review receives held items. Optional.
+	// Review receives held items. Optional. An item a reviewer already
+	// resolved is not queued again when it is moderated again (edited,
+	// fetched twice, after a restart with a durable queue): the
+	// reviewer's verdict stands, Allow if approved, the removal if
+	// removed, and the explanation says who decided.
 	Review ReviewQueue
 }
 
@@ -234,7 +238,17 @@ func (p *Pipeline) Moderate(ctx context.Context, it *Item) (Decision, error) {
 	}
 	if d.Action == Hold && p.review != nil {
 		if _, err := p.review.Add(ctx, it, d); err != nil {
-			return d, fmt.Errorf("moderation: review queue: %w", err)
+			if !errors.Is(err, ErrAlreadyResolved) {
+				return d, fmt.Errorf("moderation: review queue: %w", err)
+			}
+			// A reviewer already decided on this item (it is moderated
+			// again: edited, re-fetched, a restart): their verdict stands.
+			if d, err = p.reviewed(ctx, it, d); err != nil {
+				return d, fmt.Errorf("moderation: review queue: %w", err)
+			}
+			if d.Action == Allow {
+				return d, nil
+			}
 		}
 	}
 	if p.applier != nil {
@@ -242,6 +256,20 @@ func (p *Pipeline) Moderate(ctx context.Context, it *Item) (Decision, error) {
 			return d, fmt.Errorf("moderation: apply %s: %w", d.Action, err)
 		}
 	}
+	return d, nil
+}
+
+// reviewed turns the pipeline's Hold of an item that a reviewer already
+// resolved into the reviewer's action: Allow when approved, the removal
+// when removed (ReviewItem.AuditEntry), explained.
+func (p *Pipeline) reviewed(ctx context.Context, it *Item, d Decision) (Decision, error) {
+	e, err := p.review.Get(ctx, it.ID)
+	if err != nil {
+		return d, err
+	}
+	d.Action = e.AuditEntry().After
+	d.Explanation = fmt.Sprintf("%s: %sd by reviewer %s on %s (the pipeline would hold it: %s)",
+		d.Action, e.Verdict, e.Reviewer, e.Resolved.UTC().Format(time.DateOnly), d.Explanation)
 	return d, nil
 }
 

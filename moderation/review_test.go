@@ -180,3 +180,50 @@ func TestExternalStage(t *testing.T) {
 		require.Contains(t, d.Explanation, "out of range")
 	})
 }
+
+// recorder is an Applier that remembers the actions it carried out.
+type recorder struct{ actions []moderation.Action }
+
+func (r *recorder) Apply(_ context.Context, _ *moderation.Item, d moderation.Decision) error {
+	r.actions = append(r.actions, d.Action)
+	return nil
+}
+
+func TestReviewerVerdictStands(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		verdict moderation.ReviewVerdict
+		want    moderation.Action
+	}{
+		{moderation.Approve, moderation.Allow},
+		{moderation.Remove, moderation.Hide},
+	} {
+		t.Run(tt.verdict.String(), func(t *testing.T) {
+			q := moderation.NewMemoryQueue(nil)
+			rec := &recorder{}
+			p, err := moderation.NewDefaultPipeline(&moderation.DefaultOptions{Review: q, Applier: rec})
+			require.NoError(t, err)
+			it := &moderation.Item{ID: "c1", Text: "quelle bande de guignols"}
+			d, err := p.Moderate(ctx, it)
+			require.NoError(t, err)
+			require.Equal(t, moderation.Hold, d.Action, d.Explanation)
+			_, err = q.Resolve(ctx, "c1", "camille", tt.verdict, "")
+			require.NoError(t, err)
+
+			// Moderated again (edited, fetched twice, a restart): the
+			// reviewer's verdict stands and the item is not queued again.
+			d, err = p.Moderate(ctx, it)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, d.Action, d.Explanation)
+			require.Contains(t, d.Explanation, "by reviewer camille")
+			pending, err := q.Pending(ctx, 0)
+			require.NoError(t, err)
+			require.Empty(t, pending)
+			if tt.want == moderation.Allow {
+				require.Equal(t, []moderation.Action{moderation.Hold}, rec.actions, "an approved item is not acted on")
+			} else {
+				require.Equal(t, []moderation.Action{moderation.Hold, moderation.Hide}, rec.actions)
+			}
+		})
+	}
+}

@@ -2,8 +2,12 @@
 // network with cmkit's default French and English pipeline, hides and
 // deletes what it must on the network, and prints a summary against the
 // simulation's ground truth with a few decisions and their explanations.
+// Held comments wait in a review queue, in memory or, with -queue, in a
+// SQLite file that keeps them (and the reviewers' decisions) across runs;
+// a reviewer then resolves the oldest one, and its audit entry is printed
+// as the training-data line modtrain -input reads.
 //
-//	go run ./examples/moderation [-days 7] [-seed 42] [-shadow]
+//	go run ./examples/moderation [-days 7] [-seed 42] [-shadow] [-queue review.db]
 package main
 
 import (
@@ -19,20 +23,22 @@ import (
 	"github.com/cmkit/cmkit/connectors"
 	"github.com/cmkit/cmkit/connectors/memconnector"
 	"github.com/cmkit/cmkit/moderation"
+	"github.com/cmkit/cmkit/moderation/sqlitequeue"
 )
 
 func main() {
 	days := flag.Int("days", 7, "days of simulated audience")
 	seed := flag.Int64("seed", 42, "simulation seed")
 	shadow := flag.Bool("shadow", false, "decide without hiding or deleting anything")
+	queueFile := flag.String("queue", "", "SQLite file of the review queue (default: in memory)")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *days, *seed, *shadow); err != nil {
+	if err := run(context.Background(), os.Stdout, *days, *seed, *shadow, *queueFile); err != nil {
 		fmt.Fprintln(os.Stderr, "moderation:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, w io.Writer, days int, seed int64, shadow bool) error {
+func run(ctx context.Context, w io.Writer, days int, seed int64, shadow bool, queueFile string) error {
 	start := time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)
 	clock := start.AddDate(0, 0, days)
 	net := memconnector.NewNetwork(&memconnector.NetworkOptions{Seed: seed, Now: func() time.Time { return clock }})
@@ -43,7 +49,15 @@ func run(ctx context.Context, w io.Writer, days int, seed int64, shadow bool) er
 	if err != nil {
 		return err
 	}
-	queue := moderation.NewMemoryQueue(func() time.Time { return clock })
+	var queue moderation.ReviewQueue = moderation.NewMemoryQueue(func() time.Time { return clock })
+	if queueFile != "" {
+		q, err := sqlitequeue.Open(ctx, queueFile, &sqlitequeue.Options{Now: func() time.Time { return clock }})
+		if err != nil {
+			return err
+		}
+		defer q.Close()
+		queue = q
+	}
 	// The applier acts on the network: hide or delete the comment.
 	applier := moderation.ApplierFunc(func(ctx context.Context, it *moderation.Item, d moderation.Decision) error {
 		switch d.Action {
@@ -137,7 +151,28 @@ func run(ctx context.Context, w io.Writer, days int, seed int64, shadow bool) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "waiting for review: %d\n\n", len(pending))
+	fmt.Fprintf(w, "waiting for review: %d\n", len(pending))
+	if len(pending) > 0 && !shadow {
+		// A reviewer takes the oldest held comment: abuse is removed, the
+		// rest approved. The audit entry is training data for modtrain.
+		first := pending[0]
+		verdict := moderation.Approve
+		if truth, _ := net.Label(first.ID); truth.Unwanted() {
+			verdict = moderation.Remove
+		}
+		if _, err := queue.Resolve(ctx, first.ID, "camille", verdict, "checked by hand"); err != nil {
+			return err
+		}
+		audit, err := queue.Audit(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "reviewer camille: %s %q; as training data for modtrain -input:\n", verdict, truncate(first.Item.Text, 50))
+		if err := moderation.ExportTSV(w, audit[len(audit)-1:]); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w)
 
 	// A few decisions of each action, with their explanations.
 	shown := map[moderation.Action]int{}
