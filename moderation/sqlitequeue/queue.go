@@ -7,15 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/url"
 	"reflect"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
+	"github.com/cmkit/cmkit/internal/nanotime"
+	"github.com/cmkit/cmkit/internal/sqlitedb"
 	"github.com/cmkit/cmkit/moderation"
 )
 
@@ -51,8 +51,9 @@ type Queue struct {
 	r      *sql.DB // reads; the same as w for an in-memory database
 	now    func() time.Time
 
-	// stmts are the writer's prepared statements, by query text.
-	stmts map[string]*sql.Stmt
+	// db holds the pools and the prepared statements.
+	db    *sqlitedb.DB
+	stmts map[string]*sql.Stmt // db.Stmts
 }
 
 var _ moderation.ReviewQueue = (*Queue)(nil)
@@ -69,113 +70,41 @@ func Open(ctx context.Context, path string, opts *Options) (*Queue, error) {
 	if opts != nil {
 		o = *opts
 	}
-	syncMode := strings.ToUpper(o.Synchronous)
-	switch syncMode {
-	case "":
-		syncMode = "NORMAL"
-	case "NORMAL", "FULL":
-	default:
-		return nil, fmt.Errorf("sqlitequeue: Options.Synchronous %q: want NORMAL or FULL", o.Synchronous)
-	}
-	if o.BusyTimeout < 0 || o.ReadConns < 0 {
-		return nil, errors.New("sqlitequeue: Options.BusyTimeout and ReadConns must not be negative")
-	}
-	if o.BusyTimeout == 0 {
-		o.BusyTimeout = 5 * time.Second
-	}
-	if o.ReadConns == 0 {
-		o.ReadConns = 4
-	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	q := &Queue{path: path, now: o.Now}
-	q.memory = path == "" || path == ":memory:" || path == "file::memory:"
-	busy := "_pragma=busy_timeout(" + strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10) + ")"
-	var err error
-	if q.memory {
-		q.path = ":memory:"
-		q.w, err = sql.Open("sqlite", "file::memory:?"+busy+"&_txlock=immediate")
-		if err != nil {
-			return nil, fmt.Errorf("sqlitequeue: %w", err)
-		}
-		// One connection, kept forever: each connection to ":memory:" is
-		// a database of its own.
-		q.w.SetMaxOpenConns(1)
-		q.w.SetMaxIdleConns(1)
-		q.w.SetConnMaxLifetime(0)
-		q.w.SetConnMaxIdleTime(0)
-		q.r = q.w
-	} else {
-		q.w, err = sql.Open("sqlite", fileURI(path)+"?"+busy+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+
-			")&_txlock=immediate&_pragma=journal_size_limit(8388608)")
-		// SQLite's automatic checkpoint (every 1,000 pages of log) runs in
-		// the commit that crosses it; journal_size_limit truncates the log
-		// file when it starts over.
-		if err != nil {
-			return nil, fmt.Errorf("sqlitequeue: %w", err)
-		}
-		q.w.SetMaxOpenConns(1)
-		q.w.SetMaxIdleConns(1)
-		q.w.SetConnMaxIdleTime(0)
-		q.w.SetConnMaxLifetime(0)
+	db, err := sqlitedb.Open(ctx, path, sqlitedb.Options{Synchronous: o.Synchronous, BusyTimeout: o.BusyTimeout,
+		ReadConns: o.ReadConns, ForeignKeys: false})
+	if err != nil {
+		return nil, fmt.Errorf("sqlitequeue: %w", err)
 	}
-	if err := q.init(ctx, o); err != nil {
+	q := &Queue{path: path, now: o.Now}
+	q.db, q.w, q.r, q.path, q.memory = db, db.W, db.R, db.Path, db.Memory
+	if err := q.init(ctx); err != nil {
 		q.Close()
 		return nil, err
 	}
 	return q, nil
 }
 
-func fileURI(path string) string { return "file:" + (&url.URL{Path: path}).EscapedPath() }
-
-func (q *Queue) init(ctx context.Context, o Options) error {
-	if !q.memory {
-		var mode string
-		if err := q.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-			return fmt.Errorf("sqlitequeue: open %s: %w", q.path, err)
+func (q *Queue) init(ctx context.Context) error {
+	if err := sqlitedb.Migrate(ctx, q.w, "review_migrations", migrations, q.now); err != nil {
+		var newer *sqlitedb.NewerError
+		if errors.As(err, &newer) {
+			return &SchemaVersionError{Path: q.path, Found: newer.Found, Known: newer.Known}
 		}
-		if !strings.EqualFold(mode, "wal") {
-			return fmt.Errorf("sqlitequeue: %s: cannot use WAL mode (journal mode is %q); is it on a network file system?", q.path, mode)
-		}
+		return fmt.Errorf("sqlitequeue: %w", err)
 	}
-	if err := migrate(ctx, q.w, q.path, migrations, q.now); err != nil {
-		return err
+	if err := q.db.Prepare(ctx, preparedSQL); err != nil {
+		return fmt.Errorf("sqlitequeue: %w", err)
 	}
-	if !q.memory {
-		r, err := sql.Open("sqlite", fileURI(q.path)+"?_pragma=busy_timeout("+
-			strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)+")&_pragma=query_only(1)")
-		if err != nil {
-			return fmt.Errorf("sqlitequeue: %w", err)
-		}
-		r.SetMaxOpenConns(o.ReadConns)
-		r.SetMaxIdleConns(o.ReadConns)
-		q.r = r
-	}
-	q.stmts = make(map[string]*sql.Stmt, len(preparedSQL))
-	for _, s := range preparedSQL {
-		st, err := q.w.PrepareContext(ctx, s)
-		if err != nil {
-			return fmt.Errorf("sqlitequeue: prepare: %w", err)
-		}
-		q.stmts[s] = st
-	}
+	q.stmts = q.db.Stmts
 	return nil
 }
 
 // Close closes the database. A Queue must not be used after Close.
 func (q *Queue) Close() error {
-	var errs []error
-	for _, st := range q.stmts {
-		errs = append(errs, st.Close())
-	}
-	if q.r != nil && q.r != q.w {
-		errs = append(errs, q.r.Close())
-	}
-	if q.w != nil {
-		errs = append(errs, q.w.Close())
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := q.db.Close(); err != nil {
 		return fmt.Errorf("sqlitequeue: close: %w", err)
 	}
 	return nil
@@ -520,19 +449,6 @@ func dbErr(op string, err error) error {
 	return fmt.Errorf("sqlitequeue: %s: %w", op, err)
 }
 
-// nanos stores an instant as UTC unix nanoseconds; the zero time is 0.
-// Times between 1678 and 2262 round-trip exactly through fromNanos.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-// fromNanos is the inverse of nanos, in UTC.
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
+// nanos and fromNanos store instants as UTC unix nanoseconds (see
+// package internal/nanotime).
+var nanos, fromNanos = nanotime.Of, nanotime.Time

@@ -1,12 +1,14 @@
 package sqlitequeue
 
+import "github.com/cmkit/cmkit/internal/sqlitedb"
+
 // migrations is the schema history, oldest first. Never edit a released
 // migration: append one. Instants are UTC unix nanoseconds. Items and
 // decisions are encoding/json documents of moderation.Item and
 // moderation.Decision (field names as in Go). The tables are STRICT, so a
 // wrong type is an error instead of a silent conversion.
-var migrations = []migration{
-	{version: 1, name: "review items and audit", sql: `
+var migrations = []sqlitedb.Migration{
+	{Version: 1, Name: "review items and audit", SQL: `
 CREATE TABLE review_items (
 	seq      INTEGER PRIMARY KEY,          -- insertion order: rows are never deleted
 	id       TEXT    NOT NULL UNIQUE,      -- the queue ID

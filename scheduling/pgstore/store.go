@@ -12,8 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cmkit/cmkit/internal/nanotime"
 	"github.com/cmkit/cmkit/scheduling"
-	"github.com/cmkit/cmkit/scheduling/internal/sqlutil"
 )
 
 // DefaultSchema is the PostgreSQL schema the tables live in when
@@ -178,8 +178,8 @@ func pgCode(err error) string {
 }
 
 // nanos and fromNanos store instants as UTC unix nanoseconds (see
-// package sqlutil).
-var nanos, fromNanos = sqlutil.Nanos, sqlutil.FromNanos
+// package internal/nanotime).
+var nanos, fromNanos = nanotime.Of, nanotime.Time
 
 // text makes free text (failure messages, audit reasons) storable: a
 // PostgreSQL text value cannot hold NUL or invalid UTF-8, which network

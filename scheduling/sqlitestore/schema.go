@@ -1,12 +1,14 @@
 package sqlitestore
 
+import "github.com/cmkit/cmkit/internal/sqlitedb"
+
 // migrations is the schema history, oldest first. Never edit a released
 // migration: append one. Instants are UTC unix nanoseconds (0 for the zero
 // time); wall-clock times are text ("2026-03-29T09:30:00") with their IANA
 // zone beside them. The tables are STRICT, so a wrong type is an error
 // instead of a silent conversion.
-var migrations = []migration{
-	{version: 1, name: "posts, targets, audit, accounts, blackouts", sql: `
+var migrations = []sqlitedb.Migration{
+	{Version: 1, Name: "posts, targets, audit, accounts, blackouts", SQL: `
 CREATE TABLE posts (
 	id         TEXT    PRIMARY KEY,
 	version    INTEGER NOT NULL,
@@ -85,7 +87,7 @@ CREATE TABLE blackouts (
 	by       TEXT    NOT NULL
 ) STRICT;
 `},
-	{version: 2, name: "one target per queue slot", sql: `
+	{Version: 2, Name: "one target per queue slot", SQL: `
 -- A queue slot (account, due) is held by at most one queued target that
 -- is Draft (1), AwaitingApproval (2), Scheduled (3) or Publishing (4):
 -- scheduling.Target.HoldsQueueSlot. Slots double-booked before this

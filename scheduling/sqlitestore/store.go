@@ -5,17 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/cmkit/cmkit/internal/nanotime"
+	"github.com/cmkit/cmkit/internal/sqlitedb"
 	"github.com/cmkit/cmkit/scheduling"
-	"github.com/cmkit/cmkit/scheduling/internal/sqlutil"
 )
 
 // Options tune a Store. The zero value, or nil, gives the defaults
@@ -51,9 +49,9 @@ type Store struct {
 	r      *sql.DB // reads; the same as w for an in-memory database
 	now    func() time.Time
 
-	// stmts are the writer's prepared statements, by query text: parsing
-	// SQL costs more than running these small statements.
-	stmts map[string]*sql.Stmt
+	// db holds the pools and the prepared statements.
+	db    *sqlitedb.DB
+	stmts map[string]*sql.Stmt // db.Stmts
 
 	// posts caches decoded posts by ID and version for ClaimDue: a post's
 	// document never changes without its version changing.
@@ -75,111 +73,41 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	if opts != nil {
 		o = *opts
 	}
-	syncMode := strings.ToUpper(o.Synchronous)
-	switch syncMode {
-	case "":
-		syncMode = "NORMAL"
-	case "NORMAL", "FULL":
-	default:
-		return nil, fmt.Errorf("sqlitestore: Options.Synchronous %q: want NORMAL or FULL", o.Synchronous)
-	}
-	if o.BusyTimeout < 0 || o.ReadConns < 0 {
-		return nil, errors.New("sqlitestore: Options.BusyTimeout and ReadConns must not be negative")
-	}
-	if o.BusyTimeout == 0 {
-		o.BusyTimeout = 5 * time.Second
-	}
-	if o.ReadConns == 0 {
-		o.ReadConns = 4
-	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Store{path: path, now: o.Now, posts: make(map[string]*scheduling.Post)}
-	s.memory = path == "" || path == ":memory:" || path == "file::memory:"
-	busy := "_pragma=busy_timeout(" + strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10) + ")"
-	var err error
-	if s.memory {
-		s.path = ":memory:"
-		s.w, err = sql.Open("sqlite", "file::memory:?"+busy+"&_pragma=foreign_keys(1)&_txlock=immediate")
-		if err != nil {
-			return nil, fmt.Errorf("sqlitestore: %w", err)
-		}
-		s.w.SetMaxOpenConns(1)
-		s.w.SetMaxIdleConns(1)
-		s.w.SetConnMaxLifetime(0)
-		s.w.SetConnMaxIdleTime(0)
-		s.r = s.w
-	} else {
-		file := "file:" + (&url.URL{Path: path}).EscapedPath()
-		s.w, err = sql.Open("sqlite", file+"?"+busy+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+
-			")&_pragma=foreign_keys(1)&_txlock=immediate&_pragma=journal_size_limit(8388608)")
-		// SQLite's automatic checkpoint (every 1,000 pages of log) runs in
-		// the commit that crosses it; journal_size_limit truncates the log
-		// file when it starts over.
-		if err != nil {
-			return nil, fmt.Errorf("sqlitestore: %w", err)
-		}
-		s.w.SetMaxOpenConns(1)
-		s.w.SetMaxIdleConns(1)
-		s.w.SetConnMaxIdleTime(0)
-		s.w.SetConnMaxLifetime(0)
+	db, err := sqlitedb.Open(ctx, path, sqlitedb.Options{Synchronous: o.Synchronous, BusyTimeout: o.BusyTimeout,
+		ReadConns: o.ReadConns, ForeignKeys: true})
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: %w", err)
 	}
-	if err := s.init(ctx, o); err != nil {
+	s := &Store{path: path, now: o.Now, posts: make(map[string]*scheduling.Post)}
+	s.db, s.w, s.r, s.path, s.memory = db, db.W, db.R, db.Path, db.Memory
+	if err := s.init(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Store) init(ctx context.Context, o Options) error {
-	if !s.memory {
-		var mode string
-		if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-			return fmt.Errorf("sqlitestore: open %s: %w", s.path, err)
+func (s *Store) init(ctx context.Context) error {
+	if err := sqlitedb.Migrate(ctx, s.w, "schema_migrations", migrations, s.now); err != nil {
+		var newer *sqlitedb.NewerError
+		if errors.As(err, &newer) {
+			return &SchemaVersionError{Path: s.path, Found: newer.Found, Known: newer.Known}
 		}
-		if !strings.EqualFold(mode, "wal") {
-			return fmt.Errorf("sqlitestore: %s: cannot use WAL mode (journal mode is %q); is it on a network file system?", s.path, mode)
-		}
+		return fmt.Errorf("sqlitestore: %w", err)
 	}
-	if err := migrate(ctx, s.w, s.path, migrations, s.now); err != nil {
-		return err
+	if err := s.db.Prepare(ctx, preparedSQL); err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
 	}
-	if !s.memory {
-		file := "file:" + (&url.URL{Path: s.path}).EscapedPath()
-		r, err := sql.Open("sqlite", file+"?_pragma=busy_timeout("+
-			strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)+")&_pragma=query_only(1)")
-		if err != nil {
-			return fmt.Errorf("sqlitestore: %w", err)
-		}
-		r.SetMaxOpenConns(o.ReadConns)
-		r.SetMaxIdleConns(o.ReadConns)
-		s.r = r
-	}
-	s.stmts = make(map[string]*sql.Stmt, len(preparedSQL))
-	for _, q := range preparedSQL {
-		st, err := s.w.PrepareContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("sqlitestore: prepare: %w", err)
-		}
-		s.stmts[q] = st
-	}
+	s.stmts = s.db.Stmts
 	return nil
 }
 
 // Close closes the database. A Store must not be used after Close.
 func (s *Store) Close() error {
-	var errs []error
-	for _, st := range s.stmts {
-		errs = append(errs, st.Close())
-	}
-	if s.r != nil && s.r != s.w {
-		errs = append(errs, s.r.Close())
-	}
-	if s.w != nil {
-		errs = append(errs, s.w.Close())
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("sqlitestore: close: %w", err)
 	}
 	return nil
@@ -276,5 +204,5 @@ func boolInt(b bool) int {
 }
 
 // nanos and fromNanos store instants as UTC unix nanoseconds (see
-// package sqlutil).
-var nanos, fromNanos = sqlutil.Nanos, sqlutil.FromNanos
+// package internal/nanotime).
+var nanos, fromNanos = nanotime.Of, nanotime.Time

@@ -3,27 +3,9 @@ package sqlutil
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/cmkit/cmkit/scheduling"
 )
-
-func TestNanosRoundTrip(t *testing.T) {
-	for _, tm := range []time.Time{
-		{},
-		time.Date(2026, 3, 29, 1, 30, 0, 123456789, time.UTC),
-		time.Date(1700, 1, 1, 0, 0, 0, 1, time.UTC),
-		time.Date(2262, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 3600)),
-	} {
-		got := FromNanos(Nanos(tm))
-		if !got.Equal(tm) || got.Location() != time.UTC && !tm.IsZero() {
-			t.Errorf("FromNanos(Nanos(%v)) = %v", tm, got)
-		}
-	}
-	if Nanos(time.Time{}) != 0 || !FromNanos(0).IsZero() {
-		t.Error("the zero time must be stored as 0")
-	}
-}
 
 func TestCompleted(t *testing.T) {
 	cs := []scheduling.Completion{
