@@ -23,7 +23,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Options tune Open. Zero values take the defaults.
@@ -123,8 +124,8 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	}
 	keepOne(w)
 	db.W = w
-	var journal string
-	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journal); err != nil {
+	journal, err := journalMode(ctx, w, o.BusyTimeout)
+	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -141,6 +142,40 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	r.SetMaxIdleConns(o.ReadConns)
 	db.R = r
 	return db, nil
+}
+
+// journalMode opens the writer's connection, which sets WAL mode, and
+// returns the journal mode in force. Turning a new file to WAL takes an
+// exclusive lock, and SQLite answers SQLITE_BUSY at once, without its busy
+// handler, when another process holds a lock on the file (several
+// processes opening a new database together): the connection is then
+// tried again, with a growing pause, for up to the busy timeout.
+func journalMode(ctx context.Context, w *sql.DB, timeout time.Duration) (string, error) {
+	deadline := time.Now().Add(timeout)
+	pause := time.Millisecond
+	for {
+		var mode string
+		err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+		if err == nil || !busy(err) || time.Now().Add(pause).After(deadline) {
+			return mode, err
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 50*time.Millisecond)
+	}
+}
+
+// busy reports SQLITE_BUSY (or SQLITE_LOCKED), primary or extended code.
+func busy(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff
+	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
 }
 
 // keepOne makes p a single connection that is never closed while p is

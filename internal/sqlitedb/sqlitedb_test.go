@@ -68,3 +68,29 @@ func TestMemoryAndOptions(t *testing.T) {
 		t.Error("a misnumbered migration ran")
 	}
 }
+
+// TestConcurrentFirstOpens opens a new file from several goroutines at
+// once, as several processes starting together do: turning the file to WAL
+// mode makes all but one of them meet SQLITE_BUSY, which Open waits out.
+func TestConcurrentFirstOpens(t *testing.T) {
+	ctx := context.Background()
+	for round := range 10 {
+		path := filepath.Join(t.TempDir(), "x.db")
+		errs := make(chan error, 6)
+		for range 6 {
+			go func() {
+				db, err := Open(ctx, path, Options{})
+				if err == nil {
+					err = Migrate(ctx, db.W, "m", steps, time.Now)
+					err = errors.Join(err, db.Close())
+				}
+				errs <- err
+			}()
+		}
+		for range 6 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	}
+}
