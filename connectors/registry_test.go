@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cmkit/cmkit/connectors/driver"
@@ -150,12 +151,18 @@ func FuzzParseURL(f *testing.F) {
 	})
 }
 
+// registerURLForms registers TestDocumentedURLForms's networks once, so
+// that the test can run again (go test -count).
+var registerURLForms sync.Once
+
 // The connection URL forms the connectors document select the server and
 // account they say.
 func TestDocumentedURLForms(t *testing.T) {
-	for _, name := range []string{"urlform-mastodon", "urlform-bluesky", "urlform-matrix", "urlform-discord", "urlform-slack", "urlform-telegram"} {
-		Register(name, func(context.Context, Config) (driver.Driver, error) { return newFake(Description{}), nil })
-	}
+	registerURLForms.Do(func() {
+		for _, name := range []string{"urlform-mastodon", "urlform-bluesky", "urlform-matrix", "urlform-discord", "urlform-slack", "urlform-telegram"} {
+			Register(name, func(context.Context, Config) (driver.Driver, error) { return newFake(Description{}), nil })
+		}
+	})
 	for _, tc := range []struct{ url, server, account string }{
 		{"urlform-mastodon://mastodon.social/brand", "https://mastodon.social", "brand"},
 		{"urlform-bluesky://brand.bsky.social", "", "brand.bsky.social"},

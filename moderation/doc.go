@@ -144,11 +144,13 @@
 // moderation/sqlitequeue keeps the queue and its audit in a SQLite file,
 // across restarts and shared by several processes. Package
 // moderation/reviewtest is the conformance suite of both, for any other
-// implementation. An item added again replaces its pending entry, which
-// keeps its place in line; of two reviewers resolving an item at once, one
-// wins and the other gets ErrAlreadyResolved. Resolve returns
-// ErrInvalidReview without a reviewer or with a verdict other than Approve
-// or Remove.
+// implementation. Package moderation/pgqueue, one such implementation,
+// keeps the queue and its audit in PostgreSQL, shared by moderation
+// workers and reviewers on several machines. An item added again replaces
+// its pending entry, which keeps its place in line; of two reviewers
+// resolving an item at once, one wins and the other gets
+// ErrAlreadyResolved. Resolve returns ErrInvalidReview without a reviewer
+// or with a verdict other than Approve or Remove.
 //
 // # Errors
 //

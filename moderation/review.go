@@ -100,7 +100,8 @@ type AuditEntry struct {
 }
 
 // ReviewQueue holds items for human review. MemoryQueue is the in-memory
-// implementation; package moderation/sqlitequeue is the durable one, and
+// implementation; packages moderation/sqlitequeue (one SQLite file) and
+// moderation/pgqueue (PostgreSQL, for several machines) are durable ones, and
 // package moderation/reviewtest the conformance suite every
 // implementation passes. Implementations are safe for concurrent use.
 type ReviewQueue interface {
