@@ -4,33 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/cmkit/cmkit/internal/migration"
 )
 
-// Migration is one schema step. Versions start at 1 and follow each other;
-// a released migration is never edited, only followed by a new one.
-type Migration struct {
-	Version int
-	Name    string
-	// SQL holds statements each ending with ";" at the end of a line
-	// (SplitSQL); a statement written over several lines must not hold
-	// ";\n" inside (write triggers' bodies on one line).
-	SQL string
-}
+// Migration is one schema step (package internal/migration).
+type Migration = migration.Step
 
 // NewerError is Migrate's error for a database whose schema version is
-// newer than the migrations it was given: a newer build wrote it. Stores
-// turn it into their own typed error (errors.As).
-type NewerError struct {
-	// Found is the version recorded in the database; Known the newest
-	// this build knows.
-	Found, Known int
-}
-
-func (e *NewerError) Error() string {
-	return fmt.Sprintf("schema version %d is newer than the %d this build knows", e.Found, e.Known)
-}
+// newer than the migrations it was given (package internal/migration).
+type NewerError = migration.NewerError
 
 // Migrate brings the database to the newest version of steps, recording
 // each applied step in table (version, name, applied_at), each step in
@@ -79,7 +63,7 @@ func migrateOne(ctx context.Context, w *sql.DB, table string, steps []Migration,
 	if m.Version != v+1 {
 		return false, fmt.Errorf("migration %d is numbered %d", v+1, m.Version)
 	}
-	for _, stmt := range SplitSQL(m.SQL) {
+	for _, stmt := range migration.Split(m.SQL) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return false, fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
 		}
@@ -92,16 +76,4 @@ func migrateOne(ctx context.Context, w *sql.DB, table string, steps []Migration,
 		return false, fmt.Errorf("commit migration %d: %w", m.Version, err)
 	}
 	return false, nil
-}
-
-// SplitSQL splits a migration's script on semicolons that end a line, so
-// that each statement runs, and fails, on its own.
-func SplitSQL(script string) []string {
-	var out []string
-	for _, s := range strings.Split(script, ";\n") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }

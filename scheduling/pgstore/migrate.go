@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"strings"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/cmkit/cmkit/internal/pgdb"
 )
 
 // ErrSchemaTooNew is matched (errors.Is) by the *SchemaVersionError Open
@@ -35,122 +33,21 @@ func (e *SchemaVersionError) Error() string {
 // Is makes errors.Is(err, ErrSchemaTooNew) true.
 func (e *SchemaVersionError) Is(target error) bool { return target == ErrSchemaTooNew }
 
-// migration is one schema step. Versions start at 1 and follow each other;
-// a released migration is never edited, only followed by a new one.
-type migration struct {
-	version int
-	name    string
-	sql     string // "{s}" stands for the quoted schema name
-}
-
 // SchemaVersion is the schema version this build creates and migrates to.
 func SchemaVersion() int { return len(migrations) }
 
-// lockKey is the advisory lock that serialises the migrations of one
-// schema, across processes.
-func lockKey(schema string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte("github.com/cmkit/cmkit/scheduling/pgstore\x00" + schema))
-	return int64(h.Sum64())
-}
-
 // migrate brings the schema to the newest version and refuses one at a
-// newer version than it knows.
-//
-// A schema that is up to date is only read, so that a role without the
-// right to create tables can open it. Otherwise the missing migrations run
-// in one transaction that first takes a transaction-scoped advisory lock
-// on the schema's name: concurrent openers queue on it, re-read the
-// version once they hold it, and find nothing left to do.
+// newer version than it knows (see package internal/pgdb: an up-to-date
+// schema is only read; otherwise the missing migrations run in one
+// transaction under an advisory lock on the schema's name).
 func (s *Store) migrate(ctx context.Context) error {
-	v, err := s.readVersion(ctx, s.pool)
-	if err == nil && v == len(migrations) {
-		return nil
+	err := pgdb.Migrate(ctx, s.pool, pgdb.Schema{Name: s.schema, Ident: s.ident}, "schema_migrations", "github.com/cmkit/cmkit/scheduling/pgstore", migrations)
+	var newer *pgdb.NewerError
+	if errors.As(err, &newer) {
+		return &SchemaVersionError{Schema: s.schema, Found: newer.Found, Known: newer.Known}
 	}
-	if err == nil && v > len(migrations) {
-		return &SchemaVersionError{Schema: s.schema, Found: v, Known: len(migrations)}
-	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey(s.schema)); err != nil {
-			return dbErr("migrate: lock", err)
-		}
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`,
-			s.schema).Scan(&exists); err != nil {
-			return dbErr("migrate: read schemas", err)
-		}
-		if !exists {
-			if _, err := tx.Exec(ctx, `CREATE SCHEMA `+s.ident); err != nil {
-				return dbErr("migrate: create schema "+s.ident, err)
-			}
-		}
-		if _, err := tx.Exec(ctx, s.q(`CREATE TABLE IF NOT EXISTS {s}.schema_migrations (
-			version    integer     PRIMARY KEY,
-			name       text        NOT NULL,
-			applied_at timestamptz NOT NULL DEFAULT now()
-		)`)); err != nil {
-			return dbErr("migrate: create schema_migrations", err)
-		}
-		v, err := s.readVersion(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if v > len(migrations) {
-			return &SchemaVersionError{Schema: s.schema, Found: v, Known: len(migrations)}
-		}
-		for _, m := range migrations[v:] {
-			if err := s.apply(ctx, tx, m); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-func (s *Store) apply(ctx context.Context, tx pgx.Tx, m migration) error {
-	for _, stmt := range splitSQL(m.sql) {
-		if _, err := tx.Exec(ctx, s.q(stmt)); err != nil {
-			return fmt.Errorf("pgstore: migration %d (%s): %w", m.version, m.name, err)
-		}
-	}
-	if _, err := tx.Exec(ctx, s.q(`INSERT INTO {s}.schema_migrations (version, name) VALUES ($1, $2)`),
-		m.version, m.name); err != nil {
-		return fmt.Errorf("pgstore: record migration %d: %w", m.version, err)
+	if err != nil {
+		return fmt.Errorf("pgstore: %w", err)
 	}
 	return nil
-}
-
-type queryRower interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// readVersion returns the newest applied migration, 0 when there is no
-// schema_migrations table yet.
-func (s *Store) readVersion(ctx context.Context, q queryRower) (int, error) {
-	var present bool
-	if err := q.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`,
-		pgx.Identifier{s.schema, "schema_migrations"}.Sanitize()).Scan(&present); err != nil {
-		return 0, dbErr("read schema version", err)
-	}
-	if !present {
-		return 0, nil
-	}
-	var v int
-	if err := q.QueryRow(ctx, s.q(`SELECT COALESCE(MAX(version), 0) FROM {s}.schema_migrations`)).Scan(&v); err != nil {
-		return 0, dbErr("read schema version", err)
-	}
-	return v, nil
-}
-
-// splitSQL splits a migration's script on semicolons that end a line, so
-// that each statement fails with its own error. The schema has no
-// functions or string literals holding ";\n".
-func splitSQL(script string) []string {
-	var out []string
-	for _, s := range strings.Split(script, ";\n") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }

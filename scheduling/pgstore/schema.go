@@ -1,12 +1,14 @@
 package pgstore
 
+import "github.com/cmkit/cmkit/internal/pgdb"
+
 // migrations is the schema history, oldest first. Never edit a released
 // migration: append one. "{s}" is the store's schema. Instants are UTC
 // unix nanoseconds in bigint (0 for the zero time); wall-clock times are
 // text ("2026-03-29T09:30:00") with their IANA zone beside them; posts are
 // json documents (kept verbatim, unlike jsonb).
-var migrations = []migration{
-	{version: 1, name: "posts, targets, audit, accounts, blackouts", sql: `
+var migrations = []pgdb.Migration{
+	{Version: 1, Name: "posts, targets, audit, accounts, blackouts", SQL: `
 CREATE TABLE {s}.posts (
 	id         text   PRIMARY KEY,
 	version    bigint NOT NULL,
@@ -85,7 +87,7 @@ CREATE TABLE {s}.blackouts (
 	declared_by text   NOT NULL
 );
 `},
-	{version: 2, name: "one target per queue slot", sql: `
+	{Version: 2, Name: "one target per queue slot", SQL: `
 -- A queue slot (account, due) is held by at most one queued target that
 -- is Draft (1), AwaitingApproval (2), Scheduled (3) or Publishing (4):
 -- scheduling.Target.HoldsQueueSlot. The lock keeps writers of older
