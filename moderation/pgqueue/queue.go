@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"reflect"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/cmkit/cmkit/internal/nanotime"
 	"github.com/cmkit/cmkit/moderation"
+	"github.com/cmkit/cmkit/moderation/internal/reviewjson"
 )
 
 // DefaultSchema is the PostgreSQL schema the tables live in when
@@ -185,25 +183,15 @@ func (q *Queue) Add(ctx context.Context, it *moderation.Item, d moderation.Decis
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	if err := storable(reflect.ValueOf(*it), "Item"); err != nil {
-		return "", err
-	}
-	if err := storable(reflect.ValueOf(d), "Decision"); err != nil {
-		return "", err
-	}
 	if err := textColumn(it.ID, "Item.ID"); err != nil {
 		return "", err
 	}
 	if err := textColumn(d.Language, "Decision.Language"); err != nil {
 		return "", err
 	}
-	item, err := json.Marshal(it)
+	item, dec, err := reviewjson.Encode(it, d)
 	if err != nil {
-		return "", fmt.Errorf("pgqueue: encode item: %w", err)
-	}
-	dec, err := json.Marshal(d)
-	if err != nil {
-		return "", fmt.Errorf("pgqueue: encode decision: %w", err)
+		return "", fmt.Errorf("pgqueue: %w", err)
 	}
 	added := nanos(q.now())
 	if it.ID != "" {
@@ -323,8 +311,8 @@ func (q *Queue) Resolve(ctx context.Context, id, reviewer string, verdict modera
 		if err != nil {
 			return dbErr("resolve", err)
 		}
-		if err := decode(item, &r.Item, dec, &r.Decision); err != nil {
-			return err
+		if err := reviewjson.Decode(item, &r.Item, dec, &r.Decision); err != nil {
+			return fmt.Errorf("pgqueue: %w", err)
 		}
 		r.Added, r.Resolved = fromNanos(added), fromNanos(resolved)
 		a := r.AuditEntry()
@@ -419,67 +407,14 @@ func scanItem(row pgx.Row) (moderation.ReviewItem, error) {
 		}
 		return r, dbErr("read", err)
 	}
-	if err := decode(item, &r.Item, dec, &r.Decision); err != nil {
-		return r, err
+	if err := reviewjson.Decode(item, &r.Item, dec, &r.Decision); err != nil {
+		return r, fmt.Errorf("pgqueue: %w", err)
 	}
 	r.Added, r.Verdict = fromNanos(added), moderation.ReviewVerdict(verdict)
 	if resolved != nil {
 		r.Resolved = fromNanos(*resolved)
 	}
 	return r, nil
-}
-
-// decode reads the JSON documents of an entry, with its times in UTC.
-func decode(item []byte, it *moderation.Item, dec []byte, d *moderation.Decision) error {
-	if err := json.Unmarshal(item, it); err != nil {
-		return fmt.Errorf("pgqueue: decode item: %w", err)
-	}
-	if err := json.Unmarshal(dec, d); err != nil {
-		return fmt.Errorf("pgqueue: decode decision: %w", err)
-	}
-	it.CreatedAt, it.Author.CreatedAt = utc(it.CreatedAt), utc(it.Author.CreatedAt)
-	return nil
-}
-
-func utc(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
-// storable checks that JSON holds v exactly: no string with invalid UTF-8
-// (encoding/json would replace it), no NaN or infinite float (it would
-// fail). It walks every field, so that a field added to moderation.Item
-// or Decision is checked too. NUL is fine: JSON writes it "\u0000", which
-// a json column keeps.
-func storable(v reflect.Value, path string) error {
-	switch v.Kind() {
-	case reflect.String:
-		if !utf8.ValidString(v.String()) {
-			return fmt.Errorf("pgqueue: %w: %s is not valid UTF-8", moderation.ErrInvalidReview, path)
-		}
-	case reflect.Float32, reflect.Float64:
-		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
-			return fmt.Errorf("pgqueue: %w: %s is %v, which cannot be stored", moderation.ErrInvalidReview, path, f)
-		}
-	case reflect.Struct:
-		if v.Type() == reflect.TypeFor[time.Time]() {
-			return nil
-		}
-		for i := range v.NumField() {
-			if err := storable(v.Field(i), path+"."+v.Type().Field(i).Name); err != nil {
-				return err
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			if err := storable(v.Index(i), path+"["+strconv.Itoa(i)+"]"); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // textColumn checks that a text column can hold s: PostgreSQL text holds

@@ -6,17 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"reflect"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
 	"github.com/cmkit/cmkit/internal/nanotime"
 	"github.com/cmkit/cmkit/internal/sqlitedb"
 	"github.com/cmkit/cmkit/moderation"
+	"github.com/cmkit/cmkit/moderation/internal/reviewjson"
 )
 
 // Options tune a Queue. The zero value, or nil, gives the defaults
@@ -184,19 +182,9 @@ func (q *Queue) Add(ctx context.Context, it *moderation.Item, d moderation.Decis
 	if it == nil {
 		return "", moderation.ErrInvalidItem
 	}
-	if err := storable(reflect.ValueOf(*it), "Item"); err != nil {
-		return "", err
-	}
-	if err := storable(reflect.ValueOf(d), "Decision"); err != nil {
-		return "", err
-	}
-	item, err := json.Marshal(it)
+	item, dec, err := reviewjson.Encode(it, d)
 	if err != nil {
-		return "", fmt.Errorf("sqlitequeue: encode item: %w", err)
-	}
-	dec, err := json.Marshal(d)
-	if err != nil {
-		return "", fmt.Errorf("sqlitequeue: encode decision: %w", err)
+		return "", fmt.Errorf("sqlitequeue: %w", err)
 	}
 	id := it.ID
 	err = q.write(ctx, func(tx *txn) error {
@@ -314,8 +302,8 @@ func (q *Queue) Resolve(ctx context.Context, id, reviewer string, verdict modera
 		if err != nil {
 			return dbErr("resolve", err)
 		}
-		if err := decode(item, &r.Item, dec, &r.Decision); err != nil {
-			return err
+		if err := reviewjson.Decode(item, &r.Item, dec, &r.Decision); err != nil {
+			return fmt.Errorf("sqlitequeue: %w", err)
 		}
 		r.Added = fromNanos(added)
 		a := r.AuditEntry()
@@ -381,66 +369,14 @@ func scanItem(row interface{ Scan(...any) error }) (moderation.ReviewItem, error
 		}
 		return r, dbErr("read", err)
 	}
-	if err := decode(item, &r.Item, dec, &r.Decision); err != nil {
-		return r, err
+	if err := reviewjson.Decode(item, &r.Item, dec, &r.Decision); err != nil {
+		return r, fmt.Errorf("sqlitequeue: %w", err)
 	}
 	r.Added = fromNanos(added)
 	if resolved.Valid {
 		r.Resolved = fromNanos(resolved.Int64)
 	}
 	return r, nil
-}
-
-// decode reads the JSON documents of an entry, with its times in UTC.
-func decode(item []byte, it *moderation.Item, dec []byte, d *moderation.Decision) error {
-	if err := json.Unmarshal(item, it); err != nil {
-		return fmt.Errorf("sqlitequeue: decode item: %w", err)
-	}
-	if err := json.Unmarshal(dec, d); err != nil {
-		return fmt.Errorf("sqlitequeue: decode decision: %w", err)
-	}
-	it.CreatedAt, it.Author.CreatedAt = utc(it.CreatedAt), utc(it.Author.CreatedAt)
-	return nil
-}
-
-func utc(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
-// storable checks that JSON holds v exactly: no string with invalid UTF-8
-// (encoding/json would replace it), no NaN or infinite float (it would
-// fail). It walks every field, so that a field added to moderation.Item
-// or Decision is checked too.
-func storable(v reflect.Value, path string) error {
-	switch v.Kind() {
-	case reflect.String:
-		if !utf8.ValidString(v.String()) {
-			return fmt.Errorf("sqlitequeue: %w: %s is not valid UTF-8", moderation.ErrInvalidReview, path)
-		}
-	case reflect.Float32, reflect.Float64:
-		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
-			return fmt.Errorf("sqlitequeue: %w: %s is %v, which cannot be stored", moderation.ErrInvalidReview, path, f)
-		}
-	case reflect.Struct:
-		if v.Type() == reflect.TypeFor[time.Time]() {
-			return nil
-		}
-		for i := range v.NumField() {
-			if err := storable(v.Field(i), path+"."+v.Type().Field(i).Name); err != nil {
-				return err
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			if err := storable(v.Index(i), path+"["+strconv.Itoa(i)+"]"); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // dbErr wraps an error of the database (not of the caller's data),
