@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cmkit/cmkit/internal/migration"
 	"github.com/jackc/pgx/v5"
@@ -26,6 +27,27 @@ func NewSchema(name string) Schema { return Schema{Name: name, Ident: pgx.Identi
 
 // Q replaces "{s}" in query with the quoted schema name.
 func (s Schema) Q(query string) string { return strings.ReplaceAll(query, "{s}", s.Ident) }
+
+// Connect opens a connection pool on the database named by connString (a
+// URL or keyword/value string; pgxpool.ParseConfig reads pool settings
+// such as pool_max_conns). Its errors redact the password.
+func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(connString)
+	if err != nil {
+		return nil, err
+	}
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+// CheckSchemaName reports a name PostgreSQL cannot take as a schema: over
+// 63 bytes (it would silently truncate it), or holding NUL or invalid
+// UTF-8.
+func CheckSchemaName(name string) error {
+	if name == "" || len(name) > 63 || strings.IndexByte(name, 0) >= 0 || !utf8.ValidString(name) {
+		return fmt.Errorf("%q: want a name of 1 to 63 bytes of valid UTF-8", name)
+	}
+	return nil
+}
 
 // Migration is one schema step (package internal/migration); "{s}" in its
 // SQL stands for the quoted schema name.

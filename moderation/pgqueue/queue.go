@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cmkit/cmkit/internal/nanotime"
+	"github.com/cmkit/cmkit/internal/pgdb"
 	"github.com/cmkit/cmkit/moderation"
 	"github.com/cmkit/cmkit/moderation/internal/reviewjson"
 )
@@ -65,12 +66,7 @@ var _ moderation.ReviewQueue = (*Queue)(nil)
 // A schema written by a newer version of cmkit is refused with a
 // *SchemaVersionError (errors.Is(err, ErrSchemaTooNew)).
 func Open(ctx context.Context, connString string, opts *Options) (*Queue, error) {
-	cfg, err := pgxpool.ParseConfig(connString)
-	if err != nil {
-		// ParseConfig's errors redact the password.
-		return nil, fmt.Errorf("pgqueue: %w", err)
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := pgdb.Connect(ctx, connString)
 	if err != nil {
 		return nil, fmt.Errorf("pgqueue: %w", err)
 	}
@@ -102,8 +98,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts *Options) (*Queue, error)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if len(o.Schema) > 63 || strings.IndexByte(o.Schema, 0) >= 0 || !utf8.ValidString(o.Schema) {
-		return nil, fmt.Errorf("pgqueue: Options.Schema %q: want a name of at most 63 bytes", o.Schema)
+	if err := pgdb.CheckSchemaName(o.Schema); err != nil {
+		return nil, fmt.Errorf("pgqueue: Options.Schema %w", err)
 	}
 	q := &Queue{pool: pool, schema: o.Schema, ident: pgx.Identifier{o.Schema}.Sanitize(),
 		table: pgx.Identifier{o.Schema, "review_items"}.Sanitize(), now: o.Now}

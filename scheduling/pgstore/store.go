@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cmkit/cmkit/internal/nanotime"
+	"github.com/cmkit/cmkit/internal/pgdb"
 	"github.com/cmkit/cmkit/scheduling"
 )
 
@@ -58,12 +59,7 @@ var _ scheduling.Store = (*Store)(nil)
 // A schema written by a newer version of cmkit is refused with a
 // *SchemaVersionError (errors.Is(err, ErrSchemaTooNew)).
 func Open(ctx context.Context, connString string, opts *Options) (*Store, error) {
-	cfg, err := pgxpool.ParseConfig(connString)
-	if err != nil {
-		// ParseConfig's errors redact the password.
-		return nil, fmt.Errorf("pgstore: %w", err)
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := pgdb.Connect(ctx, connString)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: %w", err)
 	}
@@ -92,8 +88,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts *Options) (*Store, error)
 	if o.Schema == "" {
 		o.Schema = DefaultSchema
 	}
-	if len(o.Schema) > 63 || strings.IndexByte(o.Schema, 0) >= 0 || !utf8.ValidString(o.Schema) {
-		return nil, fmt.Errorf("pgstore: Options.Schema %q: want a name of at most 63 bytes", o.Schema)
+	if err := pgdb.CheckSchemaName(o.Schema); err != nil {
+		return nil, fmt.Errorf("pgstore: Options.Schema %w", err)
 	}
 	s := &Store{pool: pool, schema: o.Schema, ident: pgx.Identifier{o.Schema}.Sanitize(),
 		posts: make(map[string]*scheduling.Post)}
