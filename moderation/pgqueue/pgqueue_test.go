@@ -2,8 +2,6 @@ package pgqueue_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -14,9 +12,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cmkit/cmkit/internal/pgtest"
 	"github.com/cmkit/cmkit/moderation"
 	"github.com/cmkit/cmkit/moderation/pgqueue"
 	"github.com/cmkit/cmkit/moderation/reviewtest"
@@ -24,59 +22,8 @@ import (
 
 var ctx = context.Background()
 
-// admin is a pool for the tests' own statements (creating and dropping
-// schemas, reading tables), opened once. As the house style says, the
-// tests run when TEST_DATABASE_URL is set (.ci/run sets it to the
-// PostgreSQL CI starts) and skip otherwise; a set URL that does not
-// answer is a failure, and so is a missing URL when CI is set.
-var admin struct {
-	once sync.Once
-	pool *pgxpool.Pool
-	err  error
-}
-
-func adminPool(t testing.TB) *pgxpool.Pool {
-	t.Helper()
-	url := os.Getenv("TEST_DATABASE_URL")
-	if url == "" {
-		const msg = "TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg + "; skipping the PostgreSQL review queue tests")
-	}
-	admin.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		admin.pool, admin.err = pgxpool.New(ctx, url)
-		if admin.err == nil {
-			admin.err = admin.pool.Ping(ctx)
-		}
-	})
-	if admin.err != nil {
-		t.Fatalf("PostgreSQL at TEST_DATABASE_URL unreachable: %v", admin.err)
-	}
-	return admin.pool
-}
-
-// freshSchema returns the name of a schema that does not exist yet, and
-// drops it (with everything in it) when the test ends.
-func freshSchema(t testing.TB) string {
-	t.Helper()
-	pool := adminPool(t)
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "cmkit_test_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_, err := pool.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{name}.Sanitize()+` CASCADE`)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-		}
-	})
-	return name
-}
+// adminPool and freshSchema: see package internal/pgtest.
+var adminPool, freshSchema = pgtest.Admin, pgtest.Schema
 
 // open opens a Queue (its own pool, like another process) on schema.
 func open(t testing.TB, schema string, opts *pgqueue.Options) *pgqueue.Queue {
