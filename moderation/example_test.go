@@ -84,3 +84,35 @@ func ExampleNewPipeline() {
 	fmt.Println(d.Explanation, d.Shadow)
 	// Output: hold toxic 0.60: shout/all-caps matched "WHERE IS MY ORDER" true
 }
+
+// A held comment waits in the review queue; once a reviewer has approved
+// it, moderating it again (edited, fetched twice, after a restart with a
+// durable queue) lets it through instead of holding it again.
+func ExampleMemoryQueue() {
+	ctx := context.Background()
+	queue := moderation.NewMemoryQueue(nil)
+	p, err := moderation.NewDefaultPipeline(&moderation.DefaultOptions{Review: queue})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	it := &moderation.Item{ID: "c42", Text: "quelle bande de guignols"}
+	d, _ := p.Moderate(ctx, it)
+	fmt.Println(d.Action, d.Category)
+	pending, _ := queue.Pending(ctx, 0)
+	fmt.Println("pending:", len(pending))
+
+	if _, err := queue.Resolve(ctx, "c42", "camille", moderation.Approve, "banter between regulars"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	d, _ = p.Moderate(ctx, it)
+	fmt.Println(d.Action)
+	audit, _ := queue.Audit(ctx)
+	fmt.Println(audit[0].Reviewer, audit[0].Verdict, audit[0].TrainingLabel())
+	// Output:
+	// hold toxic
+	// pending: 1
+	// allow
+	// camille approve clean
+}

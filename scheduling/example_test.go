@@ -2,6 +2,7 @@ package scheduling_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -82,4 +83,59 @@ func Example() {
 	// 08:00 camille created scheduled
 	// 09:30 scheduler:demo claimed publishing
 	// 09:30 scheduler:demo published published
+}
+
+// Two schedulers, in two processes in real life, share one store and
+// queue a post each on the same account at the same moment: the store
+// gives each queue slot to one of them, and the other takes the next free
+// slot.
+func ExampleScheduler_Create_sharedQueue() {
+	ctx := context.Background()
+	clock := scheduling.NewFakeClock(time.Date(2026, 4, 6, 8, 0, 0, 0, time.UTC))
+	network := memconnector.NewNetwork(&memconnector.NetworkOptions{Now: clock.Now})
+	brand, _ := network.Account(ctx, "brand", nil)
+	accounts := scheduling.AccountMap(map[string]*connectors.Account{"brand": brand})
+	store := memstore.New() // a sqlitestore file or a pgstore schema across processes
+	var scheds []*scheduling.Scheduler
+	for _, owner := range []string{"paris", "lyon"} {
+		s, err := scheduling.New(scheduling.Config{Store: store, Accounts: accounts, Clock: clock, Owner: owner})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		scheds = append(scheds, s)
+	}
+	camille := scheduling.Actor{ID: "camille"}
+	slots, _ := scheduling.ParseSlots("daily 09:00 and 18:00 UTC")
+	_ = scheds[0].SetSchedule(ctx, camille, "brand", slots)
+	for i, s := range scheds {
+		_, targets, err := s.Create(ctx, camille, scheduling.NewPost{
+			Content: connectors.Post{Text: fmt.Sprintf("Post %d", i+1)},
+			Targets: []scheduling.TargetSpec{{AccountID: "brand", Queue: true}},
+		})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(targets[0].Due.Format("Mon 15:04"), targets[0].Queued)
+	}
+	// Output:
+	// Mon 09:00 true
+	// Mon 18:00 true
+}
+
+// Change.Check is the validation every Store runs before writing: a
+// Store of your own refuses the same changes with the same errors.
+func ExampleChange_Check() {
+	post := &scheduling.Post{ID: "p1"}
+	t := &scheduling.Target{ID: "t1", PostID: "p1", AccountID: "brand"}
+	fmt.Println((&scheduling.Change{Post: post, Targets: []*scheduling.Target{t}}).Check())
+	err := (&scheduling.Change{Post: post, Targets: []*scheduling.Target{t, t}}).Check()
+	fmt.Println(errors.Is(err, scheduling.ErrConflict), err)
+	err = (&scheduling.Change{Post: &scheduling.Post{}}).Check()
+	fmt.Println(errors.Is(err, scheduling.ErrInvalid))
+	// Output:
+	// <nil>
+	// true scheduling: change: target t1 given twice: scheduling: version conflict
+	// true
 }

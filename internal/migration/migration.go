@@ -30,6 +30,7 @@ type NewerError struct {
 	Found, Known int
 }
 
+// Error says which version was found and which this build knows.
 func (e *NewerError) Error() string {
 	return fmt.Sprintf("schema version %d is newer than the %d this build knows", e.Found, e.Known)
 }

@@ -41,10 +41,10 @@ func SchemaVersion() int { return len(migrations) }
 // schema is only read; otherwise the missing migrations run in one
 // transaction under an advisory lock on the schema's name).
 func (q *Queue) migrate(ctx context.Context) error {
-	err := pgdb.Migrate(ctx, q.pool, pgdb.Schema{Name: q.schema, Ident: q.ident}, "review_migrations", "github.com/cmkit/cmkit/moderation/pgqueue", migrations)
+	err := pgdb.Migrate(ctx, q.pool, q.schema, "review_migrations", "github.com/cmkit/cmkit/moderation/pgqueue", migrations)
 	var newer *pgdb.NewerError
 	if errors.As(err, &newer) {
-		return &SchemaVersionError{Schema: q.schema, Found: newer.Found, Known: newer.Known}
+		return &SchemaVersionError{Schema: q.schema.Name, Found: newer.Found, Known: newer.Known}
 	}
 	if err != nil {
 		return fmt.Errorf("pgqueue: %w", err)

@@ -43,10 +43,9 @@ type Options struct {
 // when done.
 type Queue struct {
 	pool   *pgxpool.Pool
-	owned  bool   // Close closes pool
-	schema string // as given
-	ident  string // quoted, for SQL text
-	table  string // the quoted review_items table, for pg_get_serial_sequence
+	owned  bool        // Close closes pool
+	schema pgdb.Schema // its name as given and quoted
+	table  string      // the quoted review_items table, for pg_get_serial_sequence
 	now    func() time.Time
 
 	// SQL texts with the schema filled in, built once: pgx caches
@@ -101,7 +100,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts *Options) (*Queue, error)
 	if err := pgdb.CheckSchemaName(o.Schema); err != nil {
 		return nil, fmt.Errorf("pgqueue: Options.Schema %w", err)
 	}
-	q := &Queue{pool: pool, schema: o.Schema, ident: pgx.Identifier{o.Schema}.Sanitize(),
+	q := &Queue{pool: pool, schema: pgdb.NewSchema(o.Schema),
 		table: pgx.Identifier{o.Schema, "review_items"}.Sanitize(), now: o.Now}
 	q.addSQL = q.q(addSQL)
 	q.addNewSQL = q.q(addNewSQL)
@@ -127,7 +126,7 @@ func (q *Queue) Close() error {
 }
 
 // Schema returns the name of the PostgreSQL schema that holds the tables.
-func (q *Queue) Schema() string { return q.schema }
+func (q *Queue) Schema() string { return q.schema.Name }
 
 // Pool returns the connection pool the Queue runs on.
 func (q *Queue) Pool() *pgxpool.Pool { return q.pool }
@@ -386,7 +385,7 @@ func (q *Queue) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 }
 
 // q returns query with "{s}" replaced by the quoted schema name.
-func (q *Queue) q(query string) string { return strings.ReplaceAll(query, "{s}", q.ident) }
+func (q *Queue) q(query string) string { return q.schema.Q(query) }
 
 // scanItem reads a row of selectItems.
 func scanItem(row pgx.Row) (moderation.ReviewItem, error) {

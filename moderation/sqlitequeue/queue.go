@@ -43,15 +43,12 @@ type Options struct {
 // safe for concurrent use by many goroutines, and by several processes
 // sharing the file (see the package documentation). Close it when done.
 type Queue struct {
-	path   string
-	memory bool
-	w      *sql.DB // one connection: every write, serialised here instead of in SQLite's lock
-	r      *sql.DB // reads; the same as w for an in-memory database
-	now    func() time.Time
+	now func() time.Time
 
-	// db holds the pools and the prepared statements.
-	db    *sqlitedb.DB
-	stmts map[string]*sql.Stmt // db.Stmts
+	// db holds the writer connection (db.W: every write, serialised
+	// here instead of in SQLite's lock), the readers (db.R, the same as
+	// db.W in memory) and the writer's prepared statements.
+	db *sqlitedb.DB
 }
 
 var _ moderation.ReviewQueue = (*Queue)(nil)
@@ -76,8 +73,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlitequeue: %w", err)
 	}
-	q := &Queue{path: path, now: o.Now}
-	q.db, q.w, q.r, q.path, q.memory = db, db.W, db.R, db.Path, db.Memory
+	q := &Queue{db: db, now: o.Now}
 	if err := q.init(ctx); err != nil {
 		q.Close()
 		return nil, err
@@ -86,17 +82,16 @@ func Open(ctx context.Context, path string, opts *Options) (*Queue, error) {
 }
 
 func (q *Queue) init(ctx context.Context) error {
-	if err := sqlitedb.Migrate(ctx, q.w, "review_migrations", migrations, q.now); err != nil {
+	if err := sqlitedb.Migrate(ctx, q.db.W, "review_migrations", migrations, q.now); err != nil {
 		var newer *sqlitedb.NewerError
 		if errors.As(err, &newer) {
-			return &SchemaVersionError{Path: q.path, Found: newer.Found, Known: newer.Known}
+			return &SchemaVersionError{Path: q.db.Path, Found: newer.Found, Known: newer.Known}
 		}
 		return fmt.Errorf("sqlitequeue: %w", err)
 	}
 	if err := q.db.Prepare(ctx, preparedSQL); err != nil {
 		return fmt.Errorf("sqlitequeue: %w", err)
 	}
-	q.stmts = q.db.Stmts
 	return nil
 }
 
@@ -110,7 +105,7 @@ func (q *Queue) Close() error {
 
 // Path returns the database file's path (":memory:" for an in-memory
 // database).
-func (q *Queue) Path() string { return q.path }
+func (q *Queue) Path() string { return q.db.Path }
 
 const (
 	// addSQL inserts an entry, or replaces the item and decision of a
@@ -145,11 +140,11 @@ func (q *Queue) write(ctx context.Context, fn func(tx *txn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx, err := q.w.BeginTx(ctx, nil)
+	tx, err := q.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return dbErr("begin", err)
 	}
-	if err := fn(&txn{tx: tx, stmts: q.stmts}); err != nil {
+	if err := fn(&txn{tx: tx, stmts: q.db.Stmts}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -239,7 +234,7 @@ func (q *Queue) Pending(ctx context.Context, limit int) ([]moderation.ReviewItem
 	if limit <= 0 {
 		limit = -1 // no limit
 	}
-	rows, err := q.r.QueryContext(ctx, pendingSQL, limit)
+	rows, err := q.db.R.QueryContext(ctx, pendingSQL, limit)
 	if err != nil {
 		return nil, dbErr("pending", err)
 	}
@@ -263,7 +258,7 @@ func (q *Queue) Get(ctx context.Context, id string) (moderation.ReviewItem, erro
 	if err := ctx.Err(); err != nil {
 		return moderation.ReviewItem{}, err
 	}
-	r, err := scanItem(q.r.QueryRowContext(ctx, getSQL, id))
+	r, err := scanItem(q.db.R.QueryRowContext(ctx, getSQL, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return moderation.ReviewItem{}, fmt.Errorf("sqlitequeue: %w: %s", moderation.ErrNotFound, id)
 	}
@@ -328,7 +323,7 @@ func (q *Queue) Audit(ctx context.Context) ([]moderation.AuditEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := q.r.QueryContext(ctx, listSQL)
+	rows, err := q.db.R.QueryContext(ctx, listSQL)
 	if err != nil {
 		return nil, dbErr("audit", err)
 	}

@@ -41,10 +41,10 @@ func SchemaVersion() int { return len(migrations) }
 // schema is only read; otherwise the missing migrations run in one
 // transaction under an advisory lock on the schema's name).
 func (s *Store) migrate(ctx context.Context) error {
-	err := pgdb.Migrate(ctx, s.pool, pgdb.Schema{Name: s.schema, Ident: s.ident}, "schema_migrations", "github.com/cmkit/cmkit/scheduling/pgstore", migrations)
+	err := pgdb.Migrate(ctx, s.pool, s.schema, "schema_migrations", "github.com/cmkit/cmkit/scheduling/pgstore", migrations)
 	var newer *pgdb.NewerError
 	if errors.As(err, &newer) {
-		return &SchemaVersionError{Schema: s.schema, Found: newer.Found, Known: newer.Known}
+		return &SchemaVersionError{Schema: s.schema.Name, Found: newer.Found, Known: newer.Known}
 	}
 	if err != nil {
 		return fmt.Errorf("pgstore: %w", err)

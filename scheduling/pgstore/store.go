@@ -37,9 +37,8 @@ type Options struct {
 // database (see the package documentation). Close it when done.
 type Store struct {
 	pool   *pgxpool.Pool
-	owned  bool   // Close closes pool
-	schema string // as given
-	ident  string // quoted, for SQL text
+	owned  bool        // Close closes pool
+	schema pgdb.Schema // its name as given and quoted
 
 	// posts caches decoded posts by ID and version for ClaimDue: a post's
 	// document never changes without its version changing.
@@ -91,7 +90,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts *Options) (*Store, error)
 	if err := pgdb.CheckSchemaName(o.Schema); err != nil {
 		return nil, fmt.Errorf("pgstore: Options.Schema %w", err)
 	}
-	s := &Store{pool: pool, schema: o.Schema, ident: pgx.Identifier{o.Schema}.Sanitize(),
+	s := &Store{pool: pool, schema: pgdb.NewSchema(o.Schema),
 		posts: make(map[string]*scheduling.Post)}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
@@ -109,14 +108,14 @@ func (s *Store) Close() error {
 }
 
 // Schema returns the name of the PostgreSQL schema that holds the tables.
-func (s *Store) Schema() string { return s.schema }
+func (s *Store) Schema() string { return s.schema.Name }
 
 // Pool returns the connection pool the Store runs on.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // q returns query with "{s}" replaced by the quoted schema name. pgx
 // caches prepared statements by text, and the text is the same each time.
-func (s *Store) q(query string) string { return strings.ReplaceAll(query, "{s}", s.ident) }
+func (s *Store) q(query string) string { return s.schema.Q(query) }
 
 // inTx runs fn in a read-committed transaction and commits it, or rolls
 // it back if fn or the commit fails.

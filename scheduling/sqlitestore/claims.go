@@ -191,7 +191,7 @@ const postCacheSize = 4096
 // NextDue implements scheduling.Store.
 func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	var at sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT MIN(x) FROM (
+	err := s.db.R.QueryRowContext(ctx, `SELECT MIN(x) FROM (
 		SELECT * FROM (SELECT run_at AS x FROM targets INDEXED BY targets_due WHERE state = 3
 			AND account_id NOT IN (SELECT account_id FROM accounts WHERE paused = 1) ORDER BY run_at LIMIT 1)
 		UNION ALL

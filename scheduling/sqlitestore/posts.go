@@ -330,7 +330,7 @@ func decodePost(id string, version int64, doc []byte) (*scheduling.Post, error) 
 // GetPost implements scheduling.Store.
 func (s *Store) GetPost(ctx context.Context, id string) (*scheduling.Post, []*scheduling.Target, error) {
 	// One read transaction, so the post and its targets are consistent.
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: !s.memory})
+	tx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: !s.db.Memory})
 	if err != nil {
 		return nil, nil, dbErr("begin", err)
 	}
@@ -383,7 +383,7 @@ func queryTargets(ctx context.Context, q querier, query string, args ...any) ([]
 
 // GetTarget implements scheduling.Store.
 func (s *Store) GetTarget(ctx context.Context, id string) (*scheduling.Target, error) {
-	t, err := scanTarget(s.r.QueryRowContext(ctx, `SELECT `+targetCols+` FROM targets WHERE id = ?`, id))
+	t, err := scanTarget(s.db.R.QueryRowContext(ctx, `SELECT `+targetCols+` FROM targets WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlitestore: target %q: %w", id, scheduling.ErrNotFound)
 	}
@@ -428,7 +428,7 @@ func (s *Store) ListTargets(ctx context.Context, f scheduling.TargetFilter) ([]*
 	if f.Limit > 0 {
 		q, args = q+" LIMIT ?", append(args, f.Limit)
 	}
-	return queryTargets(ctx, s.r, q, args...)
+	return queryTargets(ctx, s.db.R, q, args...)
 }
 
 // CountPublished implements scheduling.Store.
@@ -436,7 +436,7 @@ func (s *Store) CountPublished(ctx context.Context, accountID string, since time
 	var n int
 	// state = 5 (Published) is a literal so that the partial index
 	// targets_published serves the count.
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM targets INDEXED BY targets_published
+	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM targets INDEXED BY targets_published
 		WHERE account_id = ? AND state = 5 AND published_at >= ?`, accountID, nanos(since)).Scan(&n)
 	if err != nil {
 		return 0, dbErr("count published", err)

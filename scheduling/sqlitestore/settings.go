@@ -26,7 +26,7 @@ func (s *Store) ListAudit(ctx context.Context, f scheduling.AuditFilter) ([]sche
 	if f.Limit > 0 {
 		q, args = q+" LIMIT ?", append(args, f.Limit)
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, dbErr("read audit", err)
 	}
@@ -116,7 +116,7 @@ func scanAccount(sc scanner) (*scheduling.AccountSettings, error) {
 
 // GetAccount implements scheduling.Store.
 func (s *Store) GetAccount(ctx context.Context, accountID string) (*scheduling.AccountSettings, error) {
-	a, err := scanAccount(s.r.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE account_id = ?`, accountID))
+	a, err := scanAccount(s.db.R.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE account_id = ?`, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlitestore: account %q: %w", accountID, scheduling.ErrNotFound)
 	}
@@ -128,7 +128,7 @@ func (s *Store) GetAccount(ctx context.Context, accountID string) (*scheduling.A
 
 // ListAccounts implements scheduling.Store.
 func (s *Store) ListAccounts(ctx context.Context) ([]*scheduling.AccountSettings, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY account_id`)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY account_id`)
 	if err != nil {
 		return nil, dbErr("read accounts", err)
 	}
@@ -180,7 +180,7 @@ func (s *Store) ListBlackouts(ctx context.Context, since time.Time) ([]schedulin
 	if !since.IsZero() {
 		q, args = q+` WHERE until_at > ?`, append(args, nanos(since))
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY from_at, id`, args...)
+	rows, err := s.db.R.QueryContext(ctx, q+` ORDER BY from_at, id`, args...)
 	if err != nil {
 		return nil, dbErr("read blackouts", err)
 	}

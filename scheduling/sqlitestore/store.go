@@ -43,15 +43,12 @@ type Options struct {
 // concurrent use by many goroutines, and by several processes sharing the
 // file (see the package documentation). Close it when done.
 type Store struct {
-	path   string
-	memory bool
-	w      *sql.DB // one connection: every write, serialised here instead of in SQLite's lock
-	r      *sql.DB // reads; the same as w for an in-memory database
-	now    func() time.Time
+	now func() time.Time
 
-	// db holds the pools and the prepared statements.
-	db    *sqlitedb.DB
-	stmts map[string]*sql.Stmt // db.Stmts
+	// db holds the writer connection (db.W: every write, serialised
+	// here instead of in SQLite's lock), the readers (db.R, the same as
+	// db.W in memory) and the writer's prepared statements.
+	db *sqlitedb.DB
 
 	// posts caches decoded posts by ID and version for ClaimDue: a post's
 	// document never changes without its version changing.
@@ -81,8 +78,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: %w", err)
 	}
-	s := &Store{path: path, now: o.Now, posts: make(map[string]*scheduling.Post)}
-	s.db, s.w, s.r, s.path, s.memory = db, db.W, db.R, db.Path, db.Memory
+	s := &Store{db: db, now: o.Now, posts: make(map[string]*scheduling.Post)}
 	if err := s.init(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -91,17 +87,16 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 }
 
 func (s *Store) init(ctx context.Context) error {
-	if err := sqlitedb.Migrate(ctx, s.w, "schema_migrations", migrations, s.now); err != nil {
+	if err := sqlitedb.Migrate(ctx, s.db.W, "schema_migrations", migrations, s.now); err != nil {
 		var newer *sqlitedb.NewerError
 		if errors.As(err, &newer) {
-			return &SchemaVersionError{Path: s.path, Found: newer.Found, Known: newer.Known}
+			return &SchemaVersionError{Path: s.db.Path, Found: newer.Found, Known: newer.Known}
 		}
 		return fmt.Errorf("sqlitestore: %w", err)
 	}
 	if err := s.db.Prepare(ctx, preparedSQL); err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
 	}
-	s.stmts = s.db.Stmts
 	return nil
 }
 
@@ -115,16 +110,16 @@ func (s *Store) Close() error {
 
 // Path returns the database file's path (":memory:" for an in-memory
 // database).
-func (s *Store) Path() string { return s.path }
+func (s *Store) Path() string { return s.db.Path }
 
 // write runs fn in an IMMEDIATE transaction on the writer connection and
 // commits it, or rolls it back if fn or the commit fails.
 func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return dbErr("begin", err)
 	}
-	if err := fn(&txn{Tx: tx, stmts: s.stmts}); err != nil {
+	if err := fn(&txn{Tx: tx, stmts: s.db.Stmts}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
