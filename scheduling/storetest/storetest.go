@@ -15,6 +15,10 @@
 // them), batches of thousands of targets, and queue slots held by one
 // target at most (ErrSlotTaken). Times in the suite are whole
 // microseconds, so a store may keep microsecond precision.
+//
+// Dispatch is the benchmark every store reports the same way: a Scheduler
+// on the store, dispatching from a backlog and at 2,000 due posts a
+// second.
 package storetest
 
 import (
