@@ -181,14 +181,6 @@ func TestExternalStage(t *testing.T) {
 	})
 }
 
-// recorder is an Applier that remembers the actions it carried out.
-type recorder struct{ actions []moderation.Action }
-
-func (r *recorder) Apply(_ context.Context, _ *moderation.Item, d moderation.Decision) error {
-	r.actions = append(r.actions, d.Action)
-	return nil
-}
-
 func TestReviewerVerdictStands(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range []struct {
@@ -200,7 +192,11 @@ func TestReviewerVerdictStands(t *testing.T) {
 	} {
 		t.Run(tt.verdict.String(), func(t *testing.T) {
 			q := moderation.NewMemoryQueue(nil)
-			rec := &recorder{}
+			var applied []moderation.Action
+			rec := moderation.ApplierFunc(func(_ context.Context, _ *moderation.Item, d moderation.Decision) error {
+				applied = append(applied, d.Action)
+				return nil
+			})
 			p, err := moderation.NewDefaultPipeline(&moderation.DefaultOptions{Review: q, Applier: rec})
 			require.NoError(t, err)
 			it := &moderation.Item{ID: "c1", Text: "quelle bande de guignols"}
@@ -220,9 +216,9 @@ func TestReviewerVerdictStands(t *testing.T) {
 			require.NoError(t, err)
 			require.Empty(t, pending)
 			if tt.want == moderation.Allow {
-				require.Equal(t, []moderation.Action{moderation.Hold}, rec.actions, "an approved item is not acted on")
+				require.Equal(t, []moderation.Action{moderation.Hold}, applied, "an approved item is not acted on")
 			} else {
-				require.Equal(t, []moderation.Action{moderation.Hold, moderation.Hide}, rec.actions)
+				require.Equal(t, []moderation.Action{moderation.Hold, moderation.Hide}, applied)
 			}
 		})
 	}
