@@ -2,20 +2,17 @@ package scheduling_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cmkit/cmkit/connectors"
 	"github.com/cmkit/cmkit/connectors/memconnector"
+	"github.com/cmkit/cmkit/internal/pgtest"
 	"github.com/cmkit/cmkit/scheduling"
 	"github.com/cmkit/cmkit/scheduling/memstore"
 	"github.com/cmkit/cmkit/scheduling/pgstore"
@@ -39,23 +36,8 @@ func TestQueueAcrossSchedulers(t *testing.T) {
 			return openSQLite(t, path), openSQLite(t, path)
 		}},
 		{"Postgres", func(t *testing.T) (scheduling.Store, scheduling.Store) {
-			url := os.Getenv("TEST_DATABASE_URL")
-			if url == "" {
-				if os.Getenv("CI") != "" {
-					t.Fatal("TEST_DATABASE_URL is not set")
-				}
-				t.Skip("TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-			}
-			var b [6]byte
-			_, _ = rand.Read(b[:])
-			schema := "cmkit_test_" + hex.EncodeToString(b[:])
+			url, schema := pgtest.URL(t), pgtest.Schema(t)
 			a := openPostgres(t, url, schema)
-			t.Cleanup(func() {
-				_, err := a.Pool().Exec(context.Background(), `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`)
-				if err != nil {
-					t.Errorf("drop schema %s: %v", schema, err)
-				}
-			})
 			return a, openPostgres(t, url, schema)
 		}},
 	}
